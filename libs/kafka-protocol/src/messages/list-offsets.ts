@@ -1,0 +1,55 @@
+/**
+ * ListOffsets (key 2), v0–3.
+ * v0: request maxNumOffsets, response oldStyleOffsets[]. v1: timestamp + offset replace them.
+ * v2: isolationLevel, throttleTimeMs. v3: same as v2.
+ * Timestamp -1 = latest (HWM, or LSO under read_committed), -2 = earliest.
+ */
+import { array, defineApi, field as f } from '../schema.js';
+
+export const ListOffsets = defineApi({
+  name: 'ListOffsets',
+  apiKey: 2,
+  validVersions: '0-3',
+  flexibleVersions: '6+',
+  request: [
+    f('replicaId', 'int32', '0+'),
+    f('isolationLevel', 'int8', '2+'),
+    f(
+      'topics',
+      array([
+        f('name', 'string', '0+'),
+        f(
+          'partitions',
+          array([
+            f('partitionIndex', 'int32', '0+'),
+            f('timestamp', 'int64', '0+'),
+            f('maxNumOffsets', 'int32', '0', { default: 1 }),
+          ]),
+          '0+',
+        ),
+      ]),
+      '0+',
+    ),
+  ],
+  response: [
+    f('throttleTimeMs', 'int32', '2+'),
+    f(
+      'topics',
+      array([
+        f('name', 'string', '0+'),
+        f(
+          'partitions',
+          array([
+            f('partitionIndex', 'int32', '0+'),
+            f('errorCode', 'int16', '0+'),
+            f('oldStyleOffsets', array('int64'), '0'),
+            f('timestamp', 'int64', '1+', { default: -1 }),
+            f('offset', 'int64', '1+', { default: -1 }),
+          ]),
+          '0+',
+        ),
+      ]),
+      '0+',
+    ),
+  ],
+});
