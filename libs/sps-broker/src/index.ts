@@ -1,1 +1,5 @@
-export {};
+export { startBroker, type BrokerHandle, type BrokerOptions } from './broker.js';
+export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { DEFAULT_BROKER_LOG, TOPIC_CONFIGS, type BrokerLogDefaults } from './configs.js';
+export { advertisedApis } from './handlers/registry.js';
+export type { BrokerState } from './state.js';

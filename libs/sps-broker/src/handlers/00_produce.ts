@@ -1,0 +1,156 @@
+/**
+ * Produce (key 0), v3–7.
+ * v3: record batch v2 only (exactly one batch per partition), transactional_id.
+ * v4: same as v3 (adds KAFKA_STORAGE_ERROR to the possible errors).
+ * v5: log_start_offset in the response.
+ * v6: same as v5.
+ * v7: same as v6 (ZStandard allowed; we store batches verbatim, so any codec is fine).
+ *
+ * acks=0 gets no response; acks=1 is answered once the batch is written; acks=all once it is fsynced
+ * (group commit: concurrent producers share one fsync per partition).
+ */
+import { ApiKey, ErrorCode, validateBatches } from '@orders/kafka-protocol';
+import type { BrokerState } from '../state.js';
+import { defineHandler } from './handler.js';
+
+interface ProduceRequest {
+  transactionalId: string | null;
+  acks: number;
+  timeoutMs: number;
+  topicData: Array<{ name: string; partitionData: Array<{ index: number; records: Buffer | null }> }>;
+}
+
+interface PartitionResult {
+  index: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+}
+
+export default defineHandler<ProduceRequest>({
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 7,
+  async handle(req, { state }) {
+    const { acks } = req;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const pendingFlushes = new Set<Promise<void>>();
+    const responses = req.topicData.map((topicData) => ({
+      name: topicData.name,
+      partitionResponses: topicData.partitionData.map((p) => {
+        if (!validAcks) return failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (req.transactionalId !== null) {
+          state.logger.warn('transactional produce refused: sps does not support transactions', {
+            transactionalId: req.transactionalId,
+          });
+          return failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        }
+        const result = appendPartition(state, topicData.name, p.index, p.records);
+        if (result.errorCode === ErrorCode.NONE && acks === -1) {
+          pendingFlushes.add(state.topics.partition(topicData.name, p.index)!.flush());
+        }
+        return result;
+      }),
+    }));
+    if (acks === 0) return null;
+    if (pendingFlushes.size > 0) {
+      try {
+        await Promise.all(pendingFlushes);
+      } catch (err) {
+        state.logger.error('fsync failed; answering KAFKA_STORAGE_ERROR', { error: String(err) });
+        for (const t of responses)
+          for (const p of t.partitionResponses)
+            if (p.errorCode === ErrorCode.NONE)
+              Object.assign(p, failed(p.index, ErrorCode.KAFKA_STORAGE_ERROR));
+      }
+    }
+    return { responses, throttleTimeMs: 0 };
+  },
+});
+
+function failed(index: number, errorCode: number): PartitionResult {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+}
+
+/** Validates one partition's batch and appends it verbatim. Synchronous, so appends keep request order. */
+function appendPartition(
+  state: BrokerState,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+): PartitionResult {
+  const topic = state.topics.get(topicName);
+  const log = topic?.partitions[index];
+  if (!topic || !log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!records || records.length === 0) return failed(index, ErrorCode.INVALID_RECORD);
+  if (records.length > topic.maxMessageBytes) return failed(index, ErrorCode.MESSAGE_TOO_LARGE);
+
+  const validation = validateBatches(records);
+  if (!validation.ok) {
+    state.logger.warn('produce rejected', { topic: topicName, partition: index, reason: validation.message });
+    return failed(index, validation.errorCode);
+  }
+  if (validation.batches.length !== 1) {
+    state.logger.warn('produce rejected: v3+ requires exactly one record batch per partition', {
+      topic: topicName,
+      partition: index,
+      batches: validation.batches.length,
+    });
+    return failed(index, ErrorCode.INVALID_RECORD);
+  }
+  const batch = validation.batches[0]!;
+  const idempotent = batch.producerId >= 0;
+  if (idempotent) {
+    const check = state.producers.check(
+      topicName,
+      index,
+      batch.producerId,
+      batch.producerEpoch,
+      batch.baseSequence,
+      batch.recordCount,
+    );
+    if (check.kind === 'duplicate') {
+      return {
+        index,
+        errorCode: ErrorCode.NONE,
+        baseOffset: check.baseOffset,
+        logAppendTimeMs: -1,
+        logStartOffset: log.logStartOffset,
+      };
+    }
+    if (check.kind === 'error') {
+      state.logger.warn('produce rejected', { topic: topicName, partition: index, reason: check.message });
+      return failed(index, check.errorCode);
+    }
+  }
+  let appended;
+  try {
+    appended = log.append(records);
+  } catch (err) {
+    state.logger.error('append failed', { topic: topicName, partition: index, error: String(err) });
+    return failed(index, ErrorCode.KAFKA_STORAGE_ERROR);
+  }
+  if (idempotent) {
+    state.producers.record(
+      topicName,
+      index,
+      batch.producerId,
+      batch.producerEpoch,
+      batch.baseSequence,
+      batch.recordCount,
+      appended.baseOffset,
+    );
+  }
+  state.stats.producedBatches++;
+  state.stats.producedBytes += records.length;
+  state.appends.notify(topicName, index);
+  return {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: appended.baseOffset,
+    logAppendTimeMs: -1,
+    logStartOffset: log.logStartOffset,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * DeleteTopics (key 20), v0–3.
+ * v0: topic names.
+ * v1: throttle_time_ms.
+ * v2: same as v1.
+ * v3: same as v2 (TOPIC_DELETION_DISABLED may be returned; we always allow deletion).
+ * Fetches waiting on a deleted topic's partitions are woken and see UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<{ topicNames: string[] }>({
+  apiKey: ApiKey.DeleteTopics,
+  name: 'DeleteTopics',
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(req, { state }) {
+    const responses = [];
+    for (const name of req.topicNames) {
+      if (!state.topics.get(name)) {
+        responses.push({ name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        continue;
+      }
+      await state.topics.delete(name);
+      state.producers.forgetTopic(name);
+      state.appends.notifyAll();
+      responses.push({ name, errorCode: ErrorCode.NONE });
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+});

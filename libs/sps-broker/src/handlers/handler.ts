@@ -1,0 +1,30 @@
+/**
+ * One handler per Kafka API. Each handler file declares the versions it serves (with a note per
+ * version on top of the file), and ApiVersions advertises exactly the union of what the handler
+ * files declare, so the two cannot drift.
+ */
+import type { BrokerState } from '../state.js';
+
+export interface RequestContext {
+  /** The request's API version (already checked to be within the handler's range). */
+  version: number;
+  clientId: string | null;
+  /** The connection's remote address, for logs and group membership. */
+  clientHost: string;
+  /** Local address the client connected to: the advertised host when none is configured. */
+  localAddress: string;
+  state: BrokerState;
+}
+
+export interface Handler<Req = unknown, Res = unknown> {
+  apiKey: number;
+  name: string;
+  minVersion: number;
+  maxVersion: number;
+  /** Returns the response body, or null when the protocol wants no response (Produce acks=0). */
+  handle(req: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
+}
+
+export function defineHandler<Req = unknown, Res = unknown>(h: Handler<Req, Res>): Handler<Req, Res> {
+  return h;
+}

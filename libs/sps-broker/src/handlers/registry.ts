@@ -1,0 +1,37 @@
+/** Every API the broker serves, one file each; ApiVersions advertises exactly this table. */
+import type { Handler } from './handler.js';
+import produce from './00_produce.js';
+import fetch from './01_fetch.js';
+import listOffsets from './02_list_offsets.js';
+import metadata from './03_metadata.js';
+import apiVersions from './18_api_versions.js';
+import createTopics from './19_create_topics.js';
+import deleteTopics from './20_delete_topics.js';
+import initProducerId from './22_init_producer_id.js';
+import describeConfigs from './32_describe_configs.js';
+import alterConfigs from './33_alter_configs.js';
+import createPartitions from './37_create_partitions.js';
+import incrementalAlterConfigs from './44_incremental_alter_configs.js';
+
+const ALL: Handler[] = [
+  produce,
+  fetch,
+  listOffsets,
+  metadata,
+  apiVersions,
+  createTopics,
+  deleteTopics,
+  initProducerId,
+  describeConfigs,
+  alterConfigs,
+  createPartitions,
+  incrementalAlterConfigs,
+];
+
+export const handlers: ReadonlyMap<number, Handler> = new Map(ALL.map((h) => [h.apiKey, h]));
+
+export function advertisedApis(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
+  return [...handlers.values()]
+    .sort((a, b) => a.apiKey - b.apiKey)
+    .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+}

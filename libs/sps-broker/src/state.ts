@@ -1,0 +1,34 @@
+/** Everything a request handler can reach: the broker's identity, topics, producers, notifier. */
+import type { BrokerLogDefaults } from './configs.js';
+import type { AppendNotifier } from './appends.js';
+import type { Logger } from './logger.js';
+import type { ProducerRegistry } from './producers.js';
+import type { TopicRegistry } from './topics.js';
+
+export interface BrokerSettings {
+  nodeId: number;
+  clusterId: string;
+  /** Host and port put in Metadata/FindCoordinator; null host = the address the client dialled. */
+  advertisedHost: string | null;
+  advertisedPort: number;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  log: BrokerLogDefaults;
+}
+
+export interface BrokerState {
+  settings: BrokerSettings;
+  topics: TopicRegistry;
+  producers: ProducerRegistry;
+  appends: AppendNotifier;
+  logger: Logger;
+  startedAt: number;
+  /** Counters for the admin API and benchmarks. */
+  stats: {
+    requests: number;
+    producedBatches: number;
+    producedBytes: number;
+    fetchedBytes: number;
+    connections: number;
+  };
+}

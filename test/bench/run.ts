@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: figures, not assertions. Prints the machine, then
+ *  - broker start time (in-process, empty data dir),
+ *  - kafkajs produce throughput (acks=1 and acks=all) and fetch throughput through the broker,
+ *  - end-to-end latency of a long-polling fetch woken by an append,
+ *  - broker RSS before and after, to show memory does not grow with the log.
+ * Compare figures as ratios within one run; quote them with the machine line.
+ */
+import os from 'node:os';
+import { rm } from 'node:fs/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import { startTestBroker, tempDir } from '../helpers/broker.js';
+import { readPartition } from '../helpers/read.js';
+import { RawConnection } from '../helpers/raw-client.js';
+import { ApiKey, encodeRecordBatch } from '@orders/kafka-protocol';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
+const BATCH = 500;
+const VALUE = Buffer.alloc(200, 'o').toString();
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${mb(os.totalmem())} MiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+);
+console.log(`records: ${RECORDS} x ${VALUE.length} B values, kafkajs batches of ${BATCH}\n`);
+
+const dataDir = await tempDir('sps-bench-');
+const t0 = performance.now();
+const broker = await startTestBroker({ dataDir });
+line('broker start (in-process, empty dir)', `${(performance.now() - t0).toFixed(1)} ms`);
+const rssStart = process.memoryUsage().rss;
+
+const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+await admin.connect();
+await admin.createTopics({
+  topics: [
+    { topic: 'bench-acks1', numPartitions: 4 },
+    { topic: 'bench-acksall', numPartitions: 4 },
+  ],
+});
+await admin.disconnect();
+
+async function produce(topic: string, acks: number) {
+  const producer = kafka.producer();
+  await producer.connect();
+  const started = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let sent = 0; sent < RECORDS; sent += BATCH) {
+    const messages = Array.from({ length: Math.min(BATCH, RECORDS - sent) }, (_, i) => ({
+      key: `k${(sent + i) % 97}`,
+      value: VALUE,
+    }));
+    inFlight.push(producer.send({ topic, acks, messages }));
+    if (inFlight.length >= 8) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  const secs = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  line(
+    `kafkajs produce, acks=${acks === -1 ? 'all' : acks}, 4 partitions`,
+    `${Math.round(RECORDS / secs).toLocaleString('en')} records/s, ${mb((RECORDS * VALUE.length) / secs)} MiB/s of values`,
+  );
+}
+
+await produce('bench-acks1', 1);
+await produce('bench-acksall', -1);
+
+{
+  const started = performance.now();
+  let count = 0;
+  for (const p of [0, 1, 2, 3]) count += (await readPartition(broker.port, 'bench-acks1', p)).length;
+  const secs = (performance.now() - started) / 1000;
+  line(
+    'fetch + decode (raw client), 4 partitions',
+    `${Math.round(count / secs).toLocaleString('en')} records/s (${count} records)`,
+  );
+}
+
+{
+  await broker.state.topics.create('bench-latency', 1);
+  const consumer = await RawConnection.connect(broker.port);
+  const producer = await RawConnection.connect(broker.port);
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const fetch = consumer.request(ApiKey.Fetch, 11, {
+      replicaId: -1,
+      maxWaitMs: 5000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: 'bench-latency',
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: i,
+              logStartOffset: -1,
+              partitionMaxBytes: 1 << 20,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    await new Promise((r) => setImmediate(r));
+    const sentAt = performance.now();
+    await producer.request(ApiKey.Produce, 7, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: 'bench-latency',
+          partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ value: `ping-${i}` }] }) }],
+        },
+      ],
+    });
+    await fetch;
+    samples.push(performance.now() - sentAt);
+  }
+  consumer.close();
+  producer.close();
+  samples.sort((a, b) => a - b);
+  line(
+    'produce → waiting fetch answered (p50 / p99)',
+    `${samples[100]!.toFixed(2)} ms / ${samples[198]!.toFixed(2)} ms (max_wait_ms 5000)`,
+  );
+}
+
+const rssEnd = process.memoryUsage().rss;
+let logBytes = 0;
+for (const t of broker.state.topics.list()) for (const log of t.partitions) logBytes += log.sizeBytes;
+line('log on disk', `${mb(logBytes)} MiB`);
+line('process RSS before / after (bench + broker)', `${mb(rssStart)} MiB / ${mb(rssEnd)} MiB`);
+
+await broker.destroy();
+await rm(dataDir, { recursive: true, force: true });
+
+const { benchLog } = await import('@orders/sps-log');
+{
+  const dir = await tempDir('sps-logbench-');
+  const r = await benchLog(dir);
+  await rm(dir, { recursive: true, force: true });
+  console.log('\nsps-log alone (no network):');
+  line(
+    '  append (write + group-commit fsync)',
+    `${Math.round(r.append.batchesPerSec).toLocaleString('en')} batches/s, ${r.append.mbPerSec.toFixed(1)} MB/s, ${r.append.fsyncs} fsyncs`,
+  );
+  line(
+    '  read back',
+    `${Math.round(r.read.batchesPerSec).toLocaleString('en')} batches/s, ${r.read.mbPerSec.toFixed(1)} MB/s`,
+  );
+  line('  batches / bytes / segments', `${r.batches} / ${mb(r.bytes)} MiB / ${r.segments}`);
+}
