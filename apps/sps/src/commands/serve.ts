@@ -1,0 +1,207 @@
+// `sps serve`: runs our broker (libs/sps-broker) as a process until SIGTERM/SIGINT.
+import { Command, Option } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { CliError } from '../errors.js';
+import type { Io } from '../io.js';
+import { httpPortOption, intOption, portOption } from '../options.js';
+
+import type { BrokerHandle, Logger } from '@orders/sps-broker';
+
+export type { BrokerHandle };
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  httpPort: number | null;
+  dataDir: string;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  verbose?: boolean;
+}
+
+export const SERVE_DEFAULTS: ServeOptions = {
+  host: '127.0.0.1',
+  port: 9092,
+  httpPort: 9080,
+  dataDir: '.data/sps',
+  autoCreateTopics: true,
+  defaultPartitions: 1,
+};
+
+function brokerLogger(io: Io, verbose: boolean): Logger {
+  const line = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    const extra = fields
+      ? Object.entries(fields)
+          .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join('')
+      : '';
+    io.err(`sps ${level} ${msg}${extra}`);
+  };
+  return {
+    debug: (m, f) => (verbose ? line('debug', m, f) : undefined),
+    info: (m, f) => (verbose ? line('info', m, f) : undefined),
+    warn: (m, f) => line('warn', m, f),
+    error: (m, f) => line('error', m, f),
+  };
+}
+
+/** Starts the broker and prints the `sps ready: …` line. Friendly errors for ports in use. */
+export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHandle> {
+  // Loaded on demand: client commands don't pay for the broker's start-up.
+  const { startBroker } = await import('@orders/sps-broker');
+  const t0 = performance.now();
+  let handle: BrokerHandle;
+  try {
+    handle = await startBroker({
+      host: opts.host,
+      port: opts.port,
+      httpPort: opts.httpPort,
+      dataDir: opts.dataDir,
+      autoCreateTopics: opts.autoCreateTopics,
+      defaultPartitions: opts.defaultPartitions,
+      logger: brokerLogger(io, !!opts.verbose),
+    });
+  } catch (err) {
+    throw listenError(err, opts);
+  }
+  const ms = Math.round(performance.now() - t0);
+  const http =
+    handle.httpPort === null ? 'http off' : `http on http://${urlHost(handle.host)}:${handle.httpPort}`;
+  io.out(`sps ready: kafka on ${handle.bootstrap}, ${http}, data in ${opts.dataDir} (started in ${ms} ms)`);
+  return handle;
+}
+
+/** Waits for SIGINT/SIGTERM (io.onStop), then closes the broker. A second signal forces exit. */
+export function closeOnStop(handle: BrokerHandle, io: Io): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const off = io.onStop(() => {
+      if (stopping) {
+        io.err('sps: stopping anyway (second signal)');
+        io.exit?.(1);
+        return;
+      }
+      stopping = true;
+      io.err('sps stopping…');
+      const t0 = performance.now();
+      handle.close().then(
+        () => {
+          off();
+          io.out(`sps stopped (closed in ${Math.round(performance.now() - t0)} ms)`);
+          resolve();
+        },
+        (err: unknown) => {
+          off();
+          reject(new CliError(`sps: error while stopping: ${(err as Error)?.message ?? err}`));
+        },
+      );
+    });
+  });
+}
+
+export async function serve(opts: ServeOptions, io: Io): Promise<void> {
+  const handle = await startServer(opts, io);
+  await closeOnStop(handle, io);
+}
+
+/** Explains a failed listen in the user's terms: which port, and which option changes it. */
+export function listenError(err: unknown, opts: Pick<ServeOptions, 'host' | 'port' | 'httpPort'>): Error {
+  const e = err as { code?: string; port?: number; address?: string; message?: string };
+  // Node's listen errors carry the port; the broker may also wrap them, so fall back to the message.
+  const port = e.port ?? Number(/:(\d+)\s*$/.exec(e.message ?? '')?.[1] ?? opts.port);
+  const http = opts.httpPort !== null && port === opts.httpPort && port !== opts.port;
+  const flag = http ? '--http-port' : '--port';
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return new CliError(
+        http
+          ? `http port ${port} is in use: is another broker running? pick another with --http-port (or --http-port off)`
+          : `port ${port} is in use: is another broker running? pick another with --port`,
+      );
+    case 'EACCES':
+      return new CliError(
+        `not allowed to listen on port ${port}: ports below 1024 need privileges; pick another with ${flag}`,
+      );
+    case 'EADDRNOTAVAIL':
+      return new CliError(
+        `cannot listen on ${opts.host}: not an address of this machine; try --host 127.0.0.1 or --host 0.0.0.0`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CliError(`cannot resolve --host ${opts.host}`);
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The listener options shared by `serve` and `demo`. */
+export function addServeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--host <host>', 'address to listen on').env('SPS_HOST').default(SERVE_DEFAULTS.host),
+    )
+    .addOption(
+      new Option('--port <port>', 'Kafka protocol port (0: any free port)')
+        .env('SPS_PORT')
+        .default(SERVE_DEFAULTS.port)
+        .argParser(portOption),
+    )
+    .addOption(
+      new Option('--http-port <port>', 'HTTP port for the console and admin API ("off" for none)')
+        .env('SPS_HTTP_PORT')
+        .default(SERVE_DEFAULTS.httpPort)
+        .argParser(httpPortOption),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'where partition logs are stored')
+        .env('SPS_DATA_DIR')
+        .default(SERVE_DEFAULTS.dataDir),
+    )
+    .option(
+      '--no-auto-create-topics',
+      'do not create topics on first use (Metadata/Produce for an unknown topic)',
+    )
+    .option(
+      '--default-partitions <n>',
+      'partitions of auto-created topics and of topics created without a count',
+      intOption('--default-partitions', 1),
+      SERVE_DEFAULTS.defaultPartitions,
+    )
+    .option('-v, --verbose', "print the broker's info and debug logs");
+}
+
+export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
+  return {
+    host: String(o.host ?? SERVE_DEFAULTS.host),
+    port: o.port as number,
+    httpPort: o.httpPort === false || o.httpPort === null ? null : (o.httpPort as number),
+    dataDir: String(o.dataDir ?? SERVE_DEFAULTS.dataDir),
+    autoCreateTopics: o.autoCreateTopics !== false,
+    defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
+    verbose: !!o.verbose,
+  };
+}
+
+export function serveCommand(io: Io): Command {
+  const cmd = new Command('serve').description(
+    'run the broker: Kafka protocol + HTTP console, until Ctrl-C/SIGTERM',
+  );
+  addServeOptions(cmd)
+    .addHelpText(
+      'after',
+      `
+Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_DATA_DIR.
+Examples:
+  npx sps serve
+  npx sps serve --port 19092 --http-port off --data-dir /tmp/sps`,
+    )
+    .action(async (o: Record<string, unknown>) => {
+      await serve(serveOptionsFrom(o), io);
+    });
+  return cmd;
+}
