@@ -6,3 +6,4 @@ export * from './codec.js';
 export * from './frame.js';
 export * from './record-batch.js';
 export * from './messages/index.js';
+export * from './consumer-protocol.js';

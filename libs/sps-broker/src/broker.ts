@@ -11,6 +11,8 @@ import path from 'node:path';
 import { AppendNotifier } from './appends.js';
 import { DEFAULT_BROKER_LOG, type BrokerLogDefaults } from './configs.js';
 import { Connection } from './connection.js';
+import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
+import { GroupCoordinator } from './groups/coordinator.js';
 import { startHttp, type HttpServer } from './http.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
 import { ProducerRegistry } from './producers.js';
@@ -39,6 +41,8 @@ export interface BrokerOptions {
   log?: Partial<BrokerLogDefaults>;
   /** How often retention runs (Kafka's log.retention.check.interval.ms; default 5 minutes). */
   retentionCheckIntervalMs?: number;
+  /** Consumer-group settings (initial rebalance delay, session timeout bounds, offset retention). */
+  groups?: Partial<GroupConfig>;
   /** Largest request frame accepted; larger ones close the connection (default 100 MiB). */
   maxRequestBytes?: number;
   logger?: Logger;
@@ -71,6 +75,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     const logDefaults = { ...DEFAULT_BROKER_LOG, ...options.log };
     const topics = await TopicRegistry.open(dataDir, logDefaults, logger);
     const producers = await ProducerRegistry.open(dataDir);
+    const groups = await GroupCoordinator.open(
+      dataDir,
+      { ...DEFAULT_GROUP_CONFIG, ...options.groups },
+      logger,
+    );
     const state: BrokerState = {
       settings: {
         nodeId: options.nodeId ?? 1,
@@ -83,6 +92,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       },
       topics,
       producers,
+      groups,
       appends: new AppendNotifier(),
       logger,
       startedAt: started,
@@ -118,7 +128,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
 
     let retentionRunning: Promise<number> | null = null;
     const runRetention = () => {
-      retentionRunning ??= topics.applyRetention().finally(() => (retentionRunning = null));
+      retentionRunning ??= (async () => {
+        const segments = await topics.applyRetention();
+        await groups.expireOffsets();
+        return segments;
+      })().finally(() => (retentionRunning = null));
       return retentionRunning;
     };
     const retentionTimer = setInterval(
@@ -138,6 +152,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         state.appends.notifyAll();
         await httpServer?.close();
         await retentionRunning?.catch(() => undefined);
+        await groups.close();
         await topics.close();
         await releaseLock();
         logger.info('broker stopped', { dataDir });

@@ -1,6 +1,7 @@
 /** Everything a request handler can reach: the broker's identity, topics, producers, notifier. */
 import type { BrokerLogDefaults } from './configs.js';
 import type { AppendNotifier } from './appends.js';
+import type { GroupCoordinator } from './groups/coordinator.js';
 import type { Logger } from './logger.js';
 import type { ProducerRegistry } from './producers.js';
 import type { TopicRegistry } from './topics.js';
@@ -20,6 +21,7 @@ export interface BrokerState {
   settings: BrokerSettings;
   topics: TopicRegistry;
   producers: ProducerRegistry;
+  groups: GroupCoordinator;
   appends: AppendNotifier;
   logger: Logger;
   startedAt: number;

@@ -23,6 +23,7 @@ export default defineHandler<{ topicNames: string[] }>({
       }
       await state.topics.delete(name);
       state.producers.forgetTopic(name);
+      await state.groups.offsets.deleteTopic(name);
       state.appends.notifyAll();
       responses.push({ name, errorCode: ErrorCode.NONE });
     }
