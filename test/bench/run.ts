@@ -9,7 +9,9 @@
 import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { startTestBroker, tempDir } from '../helpers/broker.js';
+import { readFileSync } from 'node:fs';
+import { tempDir } from '../helpers/broker.js';
+import { exited, spawnTs, waitForLine } from '../helpers/process.js';
 import { readPartition } from '../helpers/read.js';
 import { RawConnection } from '../helpers/raw-client.js';
 import { ApiKey, encodeRecordBatch } from '@orders/kafka-protocol';
@@ -19,7 +21,7 @@ const BATCH = 500;
 const VALUE = Buffer.alloc(200, 'o').toString();
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+const line = (label: string, value: string) => console.log(`${label.padEnd(50)} ${value}`);
 
 console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${mb(os.totalmem())} MiB, node ${process.version}, ${os.platform()} ${os.release()}`,
@@ -28,9 +30,14 @@ console.log(`records: ${RECORDS} x ${VALUE.length} B values, kafkajs batches of 
 
 const dataDir = await tempDir('sps-bench-');
 const t0 = performance.now();
-const broker = await startTestBroker({ dataDir });
-line('broker start (in-process, empty dir)', `${(performance.now() - t0).toFixed(1)} ms`);
-const rssStart = process.memoryUsage().rss;
+// The broker runs in its own process, so its memory is measured apart from the clients'.
+const child = spawnTs('test/fixtures/serve.ts', [dataDir, '0']);
+const port = Number((await waitForLine(child, /ready (\d+)/))[1]);
+const broker = { port, bootstrap: `127.0.0.1:${port}` };
+line('broker process start to ready (tsx from source)', `${(performance.now() - t0).toFixed(0)} ms`);
+const brokerRss = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+const rssStart = brokerRss();
 
 const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
@@ -67,6 +74,29 @@ async function produce(topic: string, acks: number) {
 
 await produce('bench-acks1', 1);
 await produce('bench-acksall', -1);
+const rssAfterProduce = brokerRss();
+
+{
+  const consumer = kafka.consumer({ groupId: 'bench-group', maxBytesPerPartition: 4 << 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'bench-acks1', fromBeginning: true });
+  let count = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        count += batch.messages.length;
+        if (count >= RECORDS) resolve();
+      },
+    });
+  });
+  const secs = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  line(
+    'kafkajs consumer group (eachBatch), 4 partitions',
+    `${Math.round(count / secs).toLocaleString('en')} records/s, incl. join`,
+  );
+}
 
 {
   const started = performance.now();
@@ -80,7 +110,6 @@ await produce('bench-acksall', -1);
 }
 
 {
-  await broker.state.topics.create('bench-latency', 1);
   const consumer = await RawConnection.connect(broker.port);
   const producer = await RawConnection.connect(broker.port);
   const samples: number[] = [];
@@ -135,13 +164,17 @@ await produce('bench-acksall', -1);
   );
 }
 
-const rssEnd = process.memoryUsage().rss;
-let logBytes = 0;
-for (const t of broker.state.topics.list()) for (const log of t.partitions) logBytes += log.sizeBytes;
-line('log on disk', `${mb(logBytes)} MiB`);
-line('process RSS before / after (bench + broker)', `${mb(rssStart)} MiB / ${mb(rssEnd)} MiB`);
+const rssEnd = brokerRss();
+const topics = await admin.fetchTopicOffsets('bench-acks1');
+await admin.disconnect();
+line('records in bench-acks1', topics.map((t) => t.high).join(' + '));
+line(
+  'broker RSS: idle / after 2x produce / after reads',
+  `${mb(rssStart)} / ${mb(rssAfterProduce)} / ${mb(rssEnd)} MiB (log on disk ~${mb(2 * RECORDS * (VALUE.length + 20))} MiB)`,
+);
 
-await broker.destroy();
+child.kill('SIGTERM');
+await exited(child);
 await rm(dataDir, { recursive: true, force: true });
 
 const { benchLog } = await import('@orders/sps-log');
