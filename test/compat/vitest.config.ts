@@ -8,6 +8,9 @@ export default defineConfig({
   root: new URL('../../', import.meta.url).pathname,
   resolve: { conditions: ['@orders/source'] },
   ssr: { resolve: { conditions: ['@orders/source', ...defaultServerConditions] } },
+  // The Nest test app (test/compat/nest) needs legacy decorators with metadata for constructor
+  // injection; without it Nest silently injects undefined.
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     include: ['test/compat/**/*.test.ts'],
     pool: 'forks',

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { consumeCommand } from './commands/consume.js';
 import { demoCommand } from './commands/demo.js';
+import { groupsCommand } from './commands/groups.js';
 import { produceCommand } from './commands/produce.js';
 import { serveCommand } from './commands/serve.js';
 import { topicsCommand } from './commands/topics.js';
@@ -13,7 +14,7 @@ import { bootstrapOption, DEFAULT_BOOTSTRAP } from './options.js';
 export function buildProgram(io: Io): Command {
   const program = new Command('sps')
     .description(
-      'sps: a single-node Kafka-compatible broker (serve, demo) and a client for any Kafka broker (topics, produce, consume)',
+      'sps: a single-node Kafka-compatible broker (serve, demo) and a client for any Kafka broker (topics, groups, produce, consume)',
     )
     .addOption(
       new Option('-b, --bootstrap <host:port>', 'broker to talk to (client commands)')
@@ -34,12 +35,14 @@ Try:
   npx sps serve                                  start the broker on 127.0.0.1:9092
   npx sps topics create orders --partitions 5
   echo 'c-1:{"orderId":"o-1"}' | npx sps produce orders --key-separator :
-  npx sps consume orders --from-beginning --print-key`,
+  npx sps consume orders --from-beginning --print-key
+  npx sps groups describe order-db              members, committed offsets and lag`,
     );
 
   program.addCommand(serveCommand(io));
   program.addCommand(demoCommand(io));
   program.addCommand(topicsCommand(io));
+  program.addCommand(groupsCommand(io));
   program.addCommand(produceCommand(io));
   program.addCommand(consumeCommand(io));
 

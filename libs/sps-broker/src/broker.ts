@@ -13,7 +13,7 @@ import { DEFAULT_BROKER_LOG, type BrokerLogDefaults } from './configs.js';
 import { Connection } from './connection.js';
 import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
-import { startHttp, type HttpServer } from './http.js';
+import { startHttp, type HttpRoutes, type HttpServer } from './http.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
 import { ProducerRegistry } from './producers.js';
 import type { BrokerState } from './state.js';
@@ -45,6 +45,8 @@ export interface BrokerOptions {
   groups?: Partial<GroupConfig>;
   /** Largest request frame accepted; larger ones close the connection (default 100 MiB). */
   maxRequestBytes?: number;
+  /** Routes served on the HTTP port before the admin API (the demo's control API, the console). */
+  httpRoutes?: HttpRoutes;
   logger?: Logger;
   logLevel?: LogLevel;
 }
@@ -116,10 +118,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     let httpServer: HttpServer | null = null;
     if (options.httpPort !== null) {
       try {
-        httpServer = await startHttp(state, host, options.httpPort ?? 9080, () => ({
-          host: state.settings.advertisedHost ?? host,
-          port: state.settings.advertisedPort,
-        }));
+        httpServer = await startHttp(
+          state,
+          host,
+          options.httpPort ?? 9080,
+          () => ({
+            host: state.settings.advertisedHost ?? host,
+            port: state.settings.advertisedPort,
+          }),
+          options.httpRoutes,
+        );
       } catch (err) {
         server.close();
         throw err;

@@ -1,14 +1,23 @@
 /**
- * The broker's HTTP port: a small JSON admin API (health, topics, partitions) that the teaching
- * console and scripts build on. Read-only for now.
+ * The broker's HTTP port: a small JSON admin API (health, topics, partitions, consumer groups)
+ * that the teaching console and scripts build on. Read-only; write actions come from mounted routes.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeTopicConfigs } from './config-resources.js';
+import { groupDetail, groupSummary } from './http-groups.js';
 import type { BrokerState } from './state.js';
 import type { Topic } from './topics.js';
 
 type Json = Record<string, unknown> | unknown[];
+
+const ENDPOINTS = ['/api/health', '/api/topics', '/api/topics/:name', '/api/groups', '/api/groups/:id'];
+
+/**
+ * Extra routes mounted on the broker's HTTP port (the demo's control API, the console). Called
+ * first, for every method; returns true when it answered the request.
+ */
+export type HttpRoutes = (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
 
 export interface HttpServer {
   port: number;
@@ -20,8 +29,22 @@ export async function startHttp(
   host: string,
   port: number,
   kafka: () => { host: string; port: number },
+  routes?: HttpRoutes,
 ): Promise<HttpServer> {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
+    if (routes) {
+      try {
+        if (await routes(req, res)) return;
+      } catch (err) {
+        state.logger.error('HTTP route failed', { url: req.url, error: String(err) });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: String(err) }));
+        return;
+      }
+    }
+    answer(req, res);
+  });
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, body: Json) => {
       const text = JSON.stringify(body, null, 2);
       res.writeHead(status, {
@@ -46,21 +69,34 @@ export async function startHttp(
           return send(404, { error: `topic '${name}' does not exist`, topics: state.topics.names() });
         return send(200, topicDetail(state, topic));
       }
+      if (path === '/api/groups')
+        return send(200, { groups: state.groups.list().map((g) => groupSummary(state, g)) });
+      const g = /^\/api\/groups\/([^/]+)$/.exec(path);
+      if (g) {
+        const id = decodeURIComponent(g[1]!);
+        const group = state.groups.get(id);
+        if (!group) {
+          const groups = state.groups.list().map((x) => x.groupId);
+          const known = groups.length ? `groups: ${groups.join(', ')}` : 'there are no groups yet';
+          return send(404, { error: `group '${id}' does not exist; ${known}`, groups });
+        }
+        return send(200, { ...groupDetail(state, group) });
+      }
       if (path === '/')
         return send(200, {
           name: 'sps',
           description: 'the orders stream broker (Kafka protocol); admin API below',
-          endpoints: ['/api/health', '/api/topics', '/api/topics/:name'],
+          endpoints: ENDPOINTS,
         });
       return send(404, {
         error: `no such endpoint: ${url.pathname}`,
-        endpoints: ['/api/health', '/api/topics', '/api/topics/:name'],
+        endpoints: ENDPOINTS,
       });
     } catch (err) {
       state.logger.error('admin API request failed', { url: req.url, error: String(err) });
       send(500, { error: String(err) });
     }
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

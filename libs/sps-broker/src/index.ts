@@ -5,3 +5,4 @@ export { advertisedApis } from './handlers/registry.js';
 export type { BrokerState } from './state.js';
 export { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 export type { GroupEvent, GroupState } from './groups/group.js';
+export type { HttpRoutes } from './http.js';

@@ -34,6 +34,7 @@ type StartBroker = (options: {
   port: number;
   httpPort: number;
   dataDir: string;
+  groups?: { initialRebalanceDelayMs?: number };
 }) => Promise<StartedBroker>;
 
 export const targetName: TargetName = process.env.COMPAT_TARGET === 'kafka' ? 'kafka' : 'sps';
@@ -62,6 +63,9 @@ export async function startTarget(): Promise<Target> {
     port: await freePort(),
     httpPort: await freePort(),
     dataDir,
+    // As scripts/kafka/kafka.sh configures Apache Kafka (group.initial.rebalance.delay.ms=0), so
+    // rebalance timings compare like with like.
+    groups: { initialRebalanceDelayMs: 0 },
   });
   return {
     name: 'sps',

@@ -1,5 +1,6 @@
-// A group-less Kafka client for `sps consume`: ApiVersions, Metadata, ListOffsets and Fetch over our
-// own connections (one per broker node), on @orders/kafka-protocol.
+// A small Kafka client for `sps consume` and `sps groups`: ApiVersions, Metadata, ListOffsets and
+// Fetch, plus FindCoordinator, OffsetFetch and simple (generation −1) OffsetCommit for a group's
+// offsets, over our own connections (one per broker node), on @orders/kafka-protocol.
 import { CliError } from '../errors.js';
 import type { HostPort } from '../options.js';
 import { Connection, ConnectionError } from './connection.js';
@@ -10,7 +11,10 @@ import {
   num,
   type ApiVersionsResponse,
   type FetchResponse,
+  type FindCoordinatorResponse,
   type ListOffsetsResponse,
+  type OffsetCommitResponse,
+  type OffsetFetchResponse,
   type MetadataResponse,
 } from './protocol.js';
 
@@ -65,6 +69,7 @@ export class KafkaClient {
   private readonly connections = new Map<string, Promise<Connection>>();
   private brokers = new Map<number, HostPort>();
   private bootstrapConnection: Connection | undefined;
+  private apiKeys: ApiVersionsResponse['apiKeys'] = [];
   versions!: NegotiatedVersions;
 
   constructor(
@@ -82,6 +87,7 @@ export class KafkaClient {
         if (res.errorCode !== Errors.NONE)
           throw new CliError(`${conn.address} rejected ApiVersions v0: ${errorName(res.errorCode)}`);
         this.versions = negotiateVersions(res.apiKeys, conn.address);
+        this.apiKeys = res.apiKeys;
         this.bootstrapConnection = conn;
         return;
       } catch (err) {
@@ -219,6 +225,92 @@ export class KafkaClient {
       }),
     );
     return answers.flat();
+  }
+
+  /** The highest version of an API both sides speak, within [lo, hi], or a CliError naming it. */
+  private versionOf(name: keyof typeof ApiKeys, lo: number, hi: number, purpose: string): number {
+    const b = this.apiKeys.find((k) => k.apiKey === ApiKeys[name]);
+    const v = b ? Math.min(hi, b.maxVersion) : -1;
+    if (!b || v < lo || v < b.minVersion)
+      throw new CliError(
+        `the broker does not support ${name} v${lo}-${hi}${b ? ` (it speaks v${b.minVersion}-${b.maxVersion})` : ''}, which ${purpose} needs`,
+      );
+    return v;
+  }
+
+  /** The connection to a group's coordinator (FindCoordinator; the bootstrap broker if it has none). */
+  async coordinator(groupId: string): Promise<Connection> {
+    const v = this.versionOf('FindCoordinator', 0, 2, 'finding the group coordinator');
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.bootstrapConnection!.request<FindCoordinatorResponse>(
+        ApiKeys.FindCoordinator,
+        v,
+        { key: groupId, keyType: 0 },
+      );
+      if (res.errorCode === Errors.NONE) return this.open(res.host, res.port);
+      // COORDINATOR_NOT_AVAILABLE while Kafka creates __consumer_offsets: retry briefly.
+      if (attempt < 20 && (res.errorCode === 15 || res.errorCode === 14)) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      throw new CliError(`finding the coordinator of group '${groupId}' failed: ${errorName(res.errorCode)}`);
+    }
+  }
+
+  /** Every offset the group has committed (OffsetFetch with null topics), by topic and partition. */
+  async committedOffsets(groupId: string): Promise<Map<string, Map<number, number>>> {
+    const v = this.versionOf('OffsetFetch', 2, 5, 'reading committed offsets');
+    const conn = await this.coordinator(groupId);
+    const res = await conn.request<OffsetFetchResponse>(ApiKeys.OffsetFetch, v, { groupId, topics: null });
+    if (res.errorCode)
+      throw new CliError(`reading the offsets of group '${groupId}' failed: ${errorName(res.errorCode)}`);
+    const out = new Map<string, Map<number, number>>();
+    for (const t of res.topics) {
+      const parts = new Map<number, number>();
+      for (const p of t.partitions) {
+        if (p.errorCode !== Errors.NONE)
+          throw new CliError(
+            `reading the offset of group '${groupId}' for ${t.name} partition ${p.partitionIndex} failed: ${errorName(p.errorCode)}`,
+          );
+        if (num(p.committedOffset) >= 0) parts.set(p.partitionIndex, num(p.committedOffset));
+      }
+      if (parts.size) out.set(t.name, parts);
+    }
+    return out;
+  }
+
+  /**
+   * Commits offsets for a group as an admin tool does (generation −1, no member id): the broker
+   * accepts it only while the group has no members. Returns the error code per partition.
+   */
+  async commitOffsets(
+    groupId: string,
+    topic: string,
+    offsets: Array<{ partition: number; offset: number }>,
+  ): Promise<Map<number, number>> {
+    const v = this.versionOf('OffsetCommit', 2, 7, 'committing offsets');
+    const conn = await this.coordinator(groupId);
+    const res = await conn.request<OffsetCommitResponse>(ApiKeys.OffsetCommit, v, {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [
+        {
+          name: topic,
+          partitions: offsets.map((o) => ({
+            partitionIndex: o.partition,
+            committedOffset: o.offset,
+            committedLeaderEpoch: -1,
+            committedMetadata: null,
+          })),
+        },
+      ],
+    });
+    const out = new Map<number, number>();
+    for (const t of res.topics) for (const p of t.partitions) out.set(p.partitionIndex, p.errorCode);
+    return out;
   }
 
   close(): void {

@@ -55,3 +55,22 @@ export interface FetchResponse {
 export function num(v: number | bigint | undefined, fallback = -1): number {
   return v === undefined ? fallback : Number(v);
 }
+
+export interface FindCoordinatorResponse {
+  errorCode: number;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export interface OffsetFetchResponse {
+  errorCode?: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{ partitionIndex: number; committedOffset: number | bigint; errorCode: number }>;
+  }>;
+}
+
+export interface OffsetCommitResponse {
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+}
