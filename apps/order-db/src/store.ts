@@ -1,0 +1,68 @@
+/** order-db's tables: orders and their lines, saved once per order id. */
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { OrderEvent } from '@orders/contracts';
+import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import type { OrderSource } from '@orders/messaging';
+import { PrismaClient } from './generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
+
+export const APP = 'order-db';
+
+/** Opens order-db's own database (SQLite `.data/order-db.db`, or PostgreSQL schema `order_db`). */
+export function openOrderDb(env?: NodeJS.ProcessEnv): Promise<Database<PrismaClient>> {
+  return openDatabase({ app: APP, clients: { sqlite: PrismaClient, postgres: PostgresClient }, env });
+}
+
+@Injectable()
+export class OrderStore implements OnApplicationShutdown {
+  constructor(private readonly db: Database<PrismaClient>) {}
+
+  /** Saves the order and its lines; a second delivery of the same order changes nothing. */
+  save(order: OrderEvent, source: OrderSource): Promise<OnceResult> {
+    return oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
+      const { customer } = order;
+      await tx.order.create({
+        data: {
+          orderId: order.orderId,
+          placedAt: new Date(order.placedAt),
+          customerId: customer.id,
+          customerEmail: customer.email,
+          customerName: customer.name,
+          addressLine1: customer.address.line1,
+          city: customer.address.city,
+          postalCode: customer.address.postalCode,
+          country: customer.address.country,
+          currency: order.currency,
+          totalCents: order.totalCents,
+          promoCode: order.promoCode,
+          sourcePartition: source.partition,
+          sourceOffset: source.offset,
+          lines: { create: order.lines.map((line, lineNo) => ({ lineNo, ...line })) },
+        },
+      });
+    });
+  }
+
+  get(orderId: string) {
+    return this.db.prisma.order.findUnique({
+      where: { orderId },
+      include: { lines: { orderBy: { lineNo: 'asc' } } },
+    });
+  }
+
+  list(limit: number) {
+    return this.db.prisma.order.findMany({
+      orderBy: [{ savedAt: 'desc' }, { orderId: 'desc' }],
+      take: limit,
+      include: { lines: { orderBy: { lineNo: 'asc' } } },
+    });
+  }
+
+  count() {
+    return this.db.prisma.order.count();
+  }
+
+  async onApplicationShutdown() {
+    await this.db.close();
+  }
+}

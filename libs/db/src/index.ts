@@ -1,0 +1,10 @@
+export { databaseConfig, type DatabaseConfig, type Provider } from './config.js';
+export {
+  adapterFactory,
+  openDatabase,
+  type Database,
+  type OpenDatabaseOptions,
+  type PrismaClientClass,
+} from './database.js';
+export { applyMigrations } from './migrate.js';
+export { oncePerOrder, isUniqueViolation, type OnceResult, type TransactionClient } from './once.js';

@@ -1,0 +1,82 @@
+/** Kafka client configuration from the environment: the one place apps get it from (12-factor). */
+import type { KafkaOptions } from '@nestjs/microservices';
+import { Transport } from '@nestjs/microservices';
+import { logLevel, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { kafkaLogCreator } from './log.js';
+
+/** The broker when KAFKA_BROKERS is unset: the embedded broker's default port. */
+export const DEFAULT_BROKERS = '127.0.0.1:9092';
+
+/**
+ * kafkajs config from
+ * - `KAFKA_BROKERS`: comma-separated `host:port` list (default {@link DEFAULT_BROKERS});
+ * - `KAFKA_SASL_MECHANISM` (`plain` | `scram-sha-256` | `scram-sha-512`), `KAFKA_SASL_USERNAME`,
+ *   `KAFKA_SASL_PASSWORD`;
+ * - `KAFKA_SSL`: `true`/`1` for TLS with the system's CAs.
+ * Throws with a message naming the variable when one is invalid.
+ */
+export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  const brokers = (env.KAFKA_BROKERS ?? DEFAULT_BROKERS)
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: give host:port[,host:port…]');
+  const config: KafkaConfig = {
+    clientId,
+    brokers,
+    logLevel: env.LOG_LEVEL === 'debug' ? logLevel.INFO : logLevel.WARN,
+    logCreator: kafkaLogCreator(clientId),
+  };
+  const ssl = (env.KAFKA_SSL ?? '').toLowerCase();
+  if (ssl === 'true' || ssl === '1') config.ssl = true;
+  else if (ssl !== '' && ssl !== 'false' && ssl !== '0')
+    throw new Error(`KAFKA_SSL must be true or false, got "${env.KAFKA_SSL}"`);
+  const mechanism = env.KAFKA_SASL_MECHANISM?.trim().toLowerCase();
+  if (mechanism) {
+    const username = env.KAFKA_SASL_USERNAME;
+    const password = env.KAFKA_SASL_PASSWORD;
+    if (!username || password === undefined) {
+      throw new Error(
+        'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are needed too',
+      );
+    }
+    if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
+      throw new Error(
+        `KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${mechanism}"`,
+      );
+    }
+    config.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  return config;
+}
+
+/** Consumer timeouts: a dead instance's partitions move to the survivors within ~10 s. */
+export const CONSUMER_TIMEOUTS = {
+  sessionTimeout: 10_000,
+  heartbeatInterval: 3_000,
+  rebalanceTimeout: 30_000,
+};
+
+/**
+ * Nest microservice options for a consumer app: consumer group = client id = `app` exactly
+ * (`postfixId: ''`), a new group reads the retained stream from the beginning, message values are
+ * handed over as bytes (the contract parses them, see {@link OnOrder}).
+ */
+export function consumerTransportOptions(app: string, env: NodeJS.ProcessEnv = process.env): KafkaOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      client: kafkaConfigFromEnv(app, env),
+      consumer: { groupId: app, ...CONSUMER_TIMEOUTS },
+      subscribe: { fromBeginning: true },
+      postfixId: '',
+      parser: { keepBinary: true },
+      // Nest's producer: used by @OnOrder() to dead-letter.
+      producer: {
+        idempotent: true,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { buildOrderEvent, DLQ_TOPIC } from '@orders/contracts';
+import { startTelemetry } from '@orders/telemetry';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handleOrderMessage, type DeadLetterProducer, type IncomingMessage } from './handle-order.js';
+
+const order = buildOrderEvent(
+  {
+    customer: {
+      email: 'a@b.de',
+      name: 'A',
+      address: { line1: 'x 1', city: 'Y', postalCode: '1', country: 'DE' },
+    },
+    lines: [{ sku: 'PEN-008', qty: 3 }],
+  },
+  { orderId: 'o-1', placedAt: new Date(), currency: 'EUR' },
+);
+const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+const message = (value: string): IncomingMessage => ({
+  topic: 'orders',
+  partition: 3,
+  offset: '42',
+  key: 'c-1',
+  value: Buffer.from(value),
+  headers: { traceparent, 'schema-version': '1' },
+});
+
+/** Records what would be dead-lettered (the real path is covered against the broker in apps/order-db). */
+function recorder() {
+  const sent: Parameters<DeadLetterProducer['send']>[0][] = [];
+  return { sent, producer: { send: async (r: (typeof sent)[number]) => void sent.push(r) } };
+}
+
+describe('the order handler', () => {
+  beforeAll(() => void startTelemetry({ serviceName: 'test' })); // as bootstrapConsumerApp does
+
+  it('hands a valid order to the business function, inside a span of the message trace', async () => {
+    const { sent, producer } = recorder();
+    const seen: string[] = [];
+    const outcome = await handleOrderMessage(
+      message(JSON.stringify(order)),
+      { app: 't', producer },
+      async (o, src) => {
+        const { trace } = await import('@opentelemetry/api');
+        seen.push(
+          `${o.orderId}@${src.partition}/${src.offset} trace ${trace.getActiveSpan()?.spanContext().traceId}`,
+        );
+      },
+    );
+    expect(outcome).toEqual({ status: 'processed', orderId: 'o-1', attempts: 1 });
+    expect(seen).toEqual(['o-1@3/42 trace 0af7651916cd43dd8448eb211c80319c']);
+    expect(sent).toEqual([]);
+  });
+
+  it('dead-letters an invalid message with the reason and its origin, without calling the business function', async () => {
+    const { sent, producer } = recorder();
+    let called = false;
+    const outcome = await handleOrderMessage(
+      message('{"orderId":1}'),
+      { app: 'order-db', producer },
+      async () => {
+        called = true;
+      },
+    );
+    expect(outcome.status).toBe('invalid');
+    expect(called).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].topic).toBe(DLQ_TOPIC);
+    expect(sent[0].messages[0]).toMatchObject({
+      key: 'c-1',
+      headers: {
+        traceparent,
+        'dlq-reason': expect.stringContaining('orderId'),
+        'dlq-source-topic': 'orders',
+        'dlq-partition': '3',
+        'dlq-offset': '42',
+        'dlq-app': 'order-db',
+      },
+    });
+  });
+
+  it('retries a failing business function, then dead-letters and returns normally', async () => {
+    const { sent, producer } = recorder();
+    let tries = 0;
+    const outcome = await handleOrderMessage(
+      message(JSON.stringify(order)),
+      { app: 'shipping', producer, retry: { attempts: 3, baseDelayMs: 1 } },
+      async () => {
+        tries++;
+        throw new Error('carrier down');
+      },
+    );
+    expect(tries).toBe(3);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      reason: 'failed after 3 attempts: carrier down',
+    });
+    expect(sent[0].messages[0].headers['dlq-attempts']).toBe('3');
+  });
+
+  it('succeeds on a later attempt without dead-lettering', async () => {
+    const { sent, producer } = recorder();
+    let tries = 0;
+    const outcome = await handleOrderMessage(
+      message(JSON.stringify(order)),
+      { app: 'x', producer, retry: { baseDelayMs: 1 } },
+      async () => {
+        if (++tries < 2) throw new Error('flaky');
+      },
+    );
+    expect(outcome).toMatchObject({ status: 'processed', attempts: 2 });
+    expect(sent).toEqual([]);
+  });
+});
