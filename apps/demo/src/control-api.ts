@@ -1,0 +1,167 @@
+/**
+ * The demo's control API, for the console and the workshop. A request handler that answers the
+ * routes below and returns false for anything else, so it can be mounted on the broker's HTTP port
+ * (`startBroker({ httpRoutes })`) or served on its own.
+ *
+ *   GET    /api/apps                              apps, instances (pid, port, status, exit code, …)
+ *   GET    /api/apps/:app                         one app
+ *   POST   /api/apps/:app/instances               one more instance (consumer apps)       → 201
+ *   GET    /api/apps/:app/instances/:id/logs      its recent log lines
+ *   DELETE /api/apps/:app/instances/:id           graceful stop (SIGTERM, then SIGKILL)   → 202
+ *   POST   /api/apps/:app/instances/:id/kill      SIGKILL                                 → 202
+ *   GET    /api/load                              the order trickle
+ *   POST   /api/load {"rate": N}                  orders per second, 0 = off
+ *
+ * Write actions are allowed from loopback; from elsewhere only with `Authorization: Bearer <token>`
+ * when the demo was started with a token.
+ */
+import type http from 'node:http';
+import type { LoadStatus } from './load.js';
+import { SupervisorError, type Supervisor } from './supervisor.js';
+
+/** true = answered; false = not ours (the host server answers, e.g. with its own 404). */
+export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+
+export interface LoadControl {
+  status(): LoadStatus;
+  setRate(rate: number): LoadStatus;
+}
+
+export interface ControlApiOptions {
+  /** Lets write actions come from non-loopback clients that send `Authorization: Bearer <token>`. */
+  token?: string;
+  /** The order trickle; without it /api/load answers 404. */
+  load?: LoadControl;
+  /** Whether a request comes from this machine (default: its socket's remote address is loopback). */
+  isLocal?: (req: http.IncomingMessage) => boolean;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || a.startsWith('127.');
+}
+
+export function createControlApi(supervisor: Supervisor, options: ControlApiOptions = {}): HttpRoute {
+  const isLocal = options.isLocal ?? ((req: http.IncomingMessage) => isLoopback(req.socket.remoteAddress));
+
+  const authorize = (req: http.IncomingMessage) => {
+    if (isLocal(req)) return;
+    if (!options.token)
+      throw new HttpError(
+        403,
+        'write actions are allowed from loopback only; start the demo with --token (or DEMO_TOKEN) to allow them from elsewhere',
+      );
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `Bearer ${options.token}`)
+      throw new HttpError(401, 'write actions from outside this machine need Authorization: Bearer <token>');
+  };
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path !== '/api/load' && path !== '/api/apps' && !path.startsWith('/api/apps/')) return false;
+    const method = req.method ?? 'GET';
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        ...(status === 401 && { 'www-authenticate': 'Bearer' }),
+      });
+      res.end(JSON.stringify(body, null, 2));
+      return true;
+    };
+    const only = (...allowed: string[]) => {
+      if (!allowed.includes(method))
+        throw new HttpError(405, `${method} is not supported on ${path}; use ${allowed.join(' or ')}`);
+      if (method !== 'GET' && method !== 'HEAD') authorize(req);
+    };
+
+    try {
+      if (path === '/api/load') {
+        if (!options.load) throw new HttpError(404, 'the order trickle is not running in this demo');
+        only('GET', 'POST');
+        if (method === 'GET') return send(200, options.load.status());
+        const body = await readJson(req);
+        const rate = (body as { rate?: unknown } | null)?.rate;
+        if (typeof rate !== 'number')
+          throw new HttpError(400, 'send {"rate": N} with N orders per second (0 turns the trickle off)');
+        try {
+          return send(200, options.load.setRate(rate));
+        } catch (err) {
+          throw new HttpError(400, (err as Error).message);
+        }
+      }
+      if (path === '/api/apps') {
+        only('GET');
+        return send(200, { apps: supervisor.list() });
+      }
+      const parts = path.split('/').slice(3).map(decodeURIComponent); // [app, 'instances', id, action]
+      const [app, sub, idText, action] = parts;
+      if (parts.length === 1) {
+        only('GET');
+        return send(200, supervisor.app(app!));
+      }
+      if (sub !== 'instances' || parts.length > 4) throw notFound(path);
+      if (parts.length === 2) {
+        only('GET', 'POST');
+        if (method === 'GET') return send(200, { instances: supervisor.app(app!).instances });
+        return send(201, await supervisor.start(app!));
+      }
+      const id = Number(idText);
+      if (!Number.isInteger(id) || id < 1)
+        throw new HttpError(400, `instance id must be a positive integer, not '${idText}'`);
+      if (parts.length === 3) {
+        only('GET', 'DELETE');
+        if (method === 'GET') return send(200, supervisor.instance(app!, id));
+        return send(202, supervisor.stop(app!, id));
+      }
+      if (action === 'kill') {
+        only('POST');
+        return send(202, supervisor.kill(app!, id));
+      }
+      if (action === 'logs') {
+        only('GET');
+        return send(200, { lines: supervisor.logs(app!, id) });
+      }
+      throw notFound(path);
+    } catch (err) {
+      if (err instanceof HttpError || err instanceof SupervisorError)
+        return send(err.status, { error: err.message });
+      return send(500, { error: String(err) });
+    }
+  };
+}
+
+function notFound(path: string): HttpError {
+  return new HttpError(
+    404,
+    `no such endpoint: ${path}; try /api/apps, /api/apps/:app/instances, /api/apps/:app/instances/:id[/kill|/logs], /api/load`,
+  );
+}
+
+async function readJson(req: http.IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
+}

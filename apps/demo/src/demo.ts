@@ -1,0 +1,328 @@
+/**
+ * `npm run demo`: the whole orders stream on one machine. The embedded broker (its HTTP port also
+ * serves the control API), the mail catcher, the carrier, the storefront and the six consumer apps as
+ * child processes, and a gentle order trickle. Ctrl-C stops it all: apps first (gracefully), then the
+ * broker.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { TOPICS } from '@orders/contracts';
+import { startBroker, type BrokerHandle, type BrokerOptions, type Logger } from '@orders/sps-broker';
+import { Kafka, logLevel } from 'kafkajs';
+import { APPS, type AppDefinition } from './apps.js';
+import { createControlApi, type HttpRoute } from './control-api.js';
+import { OrderTrickle } from './load.js';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import { Supervisor, type RestartPolicy } from './supervisor.js';
+
+export interface DemoOptions {
+  /** Repository root: apps run there and `.data/` lives there. */
+  rootDir: string;
+  /** Apps not to start. */
+  without?: string[];
+  /** An external broker (`host:port`); then no embedded broker. */
+  kafka?: string;
+  /** The order trickle: orders per second (default 0.5); 0 or load=false turns it off. */
+  rate?: number;
+  load?: boolean;
+  token?: string;
+  /** Broker data directory (default `<root>/.data/sps`). */
+  dataDir?: string;
+  /** Passed to the apps as DATABASE_URL (default: unset, so they use SQLite under .data/). */
+  databaseUrl?: string;
+  restart?: RestartPolicy;
+  /** Port of the control API when the broker's HTTP port cannot serve it (default 9081). */
+  controlPort?: number;
+  /** Where the demo's and the apps' lines go (default stdout). */
+  output?: (line: string) => void;
+  color?: boolean;
+}
+
+export interface RunningDemo {
+  broker: BrokerHandle | null;
+  mail: MailCatcher | null;
+  supervisor: Supervisor;
+  trickle: OrderTrickle;
+  /** Base URL of the control API. */
+  controlUrl: string;
+  stop(): Promise<void>;
+}
+
+const KAFKA_PORT = 9092;
+const HTTP_PORT = 9080;
+const CONTROL_PORT = 9081;
+
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const out = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const colour = options.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const say = (line: string) => out(colour ? `\x1b[1m[demo]\x1b[0m ${line}` : `[demo] ${line}`);
+  const warn = (line: string) =>
+    out(colour ? `\x1b[1m[demo]\x1b[0m \x1b[33m${line}\x1b[0m` : `[demo] ${line}`);
+
+  const unknown = (options.without ?? []).filter((n) => !APPS.some((a) => a.name === n));
+  if (unknown.length)
+    throw new Error(
+      `--without: no app named ${unknown.join(', ')}; apps: ${APPS.map((a) => a.name).join(', ')}`,
+    );
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+
+  try {
+    // Supervisor first: the control API needs it before the broker's HTTP port opens.
+    const env: Record<string, string | undefined> = {
+      KAFKA_BROKERS: options.kafka ?? `127.0.0.1:${KAFKA_PORT}`,
+      SMTP_URL: 'smtp://127.0.0.1:1025',
+      CARRIER_URL: 'http://127.0.0.1:3007',
+      DATABASE_URL: options.databaseUrl,
+    };
+    const supervisor = new Supervisor({
+      rootDir: options.rootDir,
+      apps: APPS,
+      env,
+      restart: options.restart,
+      output: out,
+      color: colour,
+    });
+    const storefrontUrl = 'http://127.0.0.1:3000';
+    // Always there (so POST /api/load can turn it on); --no-load starts it at rate 0.
+    const trickle = new OrderTrickle({
+      storefrontUrl,
+      rate: options.load === false ? 0 : (options.rate ?? 0.5),
+      log: (l) => say(`orders: ${l}`),
+    });
+    const token = options.token || undefined;
+    const controlApi = createControlApi(supervisor, { token, load: trickle });
+
+    // 1. The broker (embedded), with the control API on its HTTP port.
+    let broker: BrokerHandle | null = null;
+    if (!options.kafka) {
+      const brokerOptions: BrokerOptions & { httpRoutes?: HttpRoute } = {
+        port: KAFKA_PORT,
+        httpPort: HTTP_PORT,
+        dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
+        groups: { initialRebalanceDelayMs: 500 },
+        autoCreateTopics: true,
+        logger: prefixedLogger(out, colour),
+        httpRoutes: controlApi,
+      };
+      broker = await startBroker(brokerOptions);
+      const b = broker;
+      cleanups.push(() => b.close());
+      say(`broker listening: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}`);
+    }
+
+    // 2. The control API: on the broker's HTTP port when it took the hook, else on its own port.
+    let controlUrl = broker?.httpPort ? `http://127.0.0.1:${broker.httpPort}` : '';
+    if (!controlUrl || !(await servesControlApi(controlUrl))) {
+      const server = await listenHttp(controlApi, options.controlPort ?? CONTROL_PORT);
+      cleanups.push(() => closeHttp(server));
+      controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (broker)
+        say(`the broker's HTTP port does not serve the control API yet; serving it on ${controlUrl}`);
+    }
+
+    // 3. The mail catcher (or a Mailpit already on 1025/8025).
+    let mail: MailCatcher | null = null;
+    try {
+      mail = await startMailCatcher({ smtpPort: 1025, httpPort: 8025 });
+      const m = mail;
+      cleanups.push(() => m.close());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      warn('port 1025 or 8025 is in use (Mailpit already running?); the apps will send mail there');
+    }
+
+    // 4. Topics (the storefront creates them too; doing it here makes a consumer-only demo work).
+    const bootstrap = broker?.bootstrap ?? options.kafka!;
+    const created = await ensureTopics(bootstrap);
+    if (created.length) say(`created topics: ${created.join(', ')}`);
+
+    // 5. The apps, in order: carrier, storefront, then the consumers.
+    cleanups.push(() => supervisor.stopAll());
+    const started: AppDefinition[] = [];
+    const skipped: string[] = [];
+    for (const app of APPS) {
+      if (options.without?.includes(app.name)) continue;
+      if (!supervisor.isAvailable(app.name)) {
+        skipped.push(app.name);
+        warn(
+          `skipping ${app.name}: ${path.relative(options.rootDir, supervisor.scriptOf(app))} does not exist (not built yet? npm run build)`,
+        );
+        continue;
+      }
+      await supervisor.start(app.name);
+      started.push(app);
+    }
+
+    out(
+      banner({
+        consoleUrl: broker?.httpPort ? `http://127.0.0.1:${broker.httpPort}` : null,
+        controlUrl,
+        kafka: bootstrap,
+        embedded: broker !== null,
+        mailUrl: mail?.httpUrl ?? 'http://127.0.0.1:8025',
+        started,
+        skipped,
+        without: options.without ?? [],
+        rate: trickle.status().rate,
+        colour,
+      }),
+    );
+
+    // 6. The trickle, once the storefront answers (it tolerates a missing storefront anyway).
+    cleanups.push(() => trickle.stop());
+    if (started.some((a) => a.name === 'storefront'))
+      void supervisor
+        .waitRunning('storefront', 1, 60_000)
+        .then(() => trickle.start())
+        .catch(() => {
+          warn('the storefront did not start; the order trickle waits (POST /api/load to retry)');
+          trickle.start();
+        });
+    else trickle.start();
+
+    let stopping: Promise<void> | null = null;
+    return {
+      broker,
+      mail,
+      supervisor,
+      trickle,
+      controlUrl,
+      stop: () => (stopping ??= cleanup()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Creates the topics the system uses (`orders` with 5 partitions, `orders.dlq`) unless they exist. */
+export async function ensureTopics(bootstrap: string): Promise<string[]> {
+  const kafka = new Kafka({
+    clientId: 'orders-demo',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = TOPICS.filter((t) => !existing.has(t.name));
+    if (missing.length)
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })),
+      });
+    return missing.map((t) => `${t.name} (${t.partitions} partition${t.partitions === 1 ? '' : 's'})`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function servesControlApi(baseUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl}/api/apps`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { apps?: unknown };
+    return res.ok && Array.isArray(body.apps);
+  } catch {
+    return false;
+  }
+}
+
+async function listenHttp(route: HttpRoute, port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    Promise.resolve(route(req, res)).then(
+      (handled) => {
+        if (handled) return;
+        res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: `no such endpoint: ${req.url}; try /api/apps or /api/load` }));
+      },
+      (err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: String(err) }));
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+function closeHttp(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** The broker's log lines, prefixed like the apps' (`[sps] info …`). */
+function prefixedLogger(out: (line: string) => void, colour: boolean): Logger {
+  const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    const extra = fields
+      ? Object.entries(fields)
+          .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join('')
+      : '';
+    const prefix = colour ? '\x1b[90m[sps]\x1b[0m' : '[sps]';
+    const text = `${level} ${msg}${extra}`;
+    out(`${prefix} ${colour && (level === 'warn' || level === 'error') ? `\x1b[31m${text}\x1b[0m` : text}`);
+  };
+  return {
+    debug: () => undefined,
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+  };
+}
+
+function banner(b: {
+  consoleUrl: string | null;
+  controlUrl: string;
+  kafka: string;
+  embedded: boolean;
+  mailUrl: string;
+  started: AppDefinition[];
+  skipped: string[];
+  without: string[];
+  rate: number;
+  colour: boolean;
+}): string {
+  const bold = (s: string) => (b.colour ? `\x1b[1m${s}\x1b[0m` : s);
+  const local = (url: string) => url.replace('127.0.0.1', 'localhost');
+  const control = local(b.controlUrl);
+  const rows: [string, string][] = [];
+  if (b.consoleUrl) rows.push(['console + admin API', local(b.consoleUrl)]);
+  rows.push(
+    ['control API', `${control}/api/apps   ${control}/api/load`],
+    ['Kafka bootstrap', `${b.kafka}${b.embedded ? ' (embedded sps broker)' : ' (external broker)'}`],
+    ['mail catcher', `${local(b.mailUrl)}   (SMTP localhost:1025)`],
+    ...b.started.map((a): [string, string] => [a.name, `http://localhost:${a.port}   ${a.description}`]),
+  );
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = [
+    '',
+    bold('The orders stream demo is up.'),
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ];
+  if (b.skipped.length) lines.push(`  not built yet (skipped): ${b.skipped.join(', ')}`);
+  if (b.without.length) lines.push(`  left out (--without): ${b.without.join(', ')}`);
+  lines.push(
+    b.rate > 0
+      ? `  order trickle: ${b.rate} order(s)/s to the storefront; change it: curl -X POST ${control}/api/load -d '{"rate":2}'`
+      : `  order trickle: off; turn it on: curl -X POST ${control}/api/load -d '{"rate":0.5}'`,
+    `  scale a consumer: curl -X POST ${control}/api/apps/order-db/instances`,
+    'Ctrl-C stops everything.',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,25 @@
+export { APPS, APP_NAMES, type AppDefinition, type AppKind } from './apps.js';
+export {
+  createControlApi,
+  isLoopback,
+  type ControlApiOptions,
+  type HttpRoute,
+  type LoadControl,
+} from './control-api.js';
+export { ensureTopics, startDemo, type DemoOptions, type RunningDemo } from './demo.js';
+export { OrderTrickle, fakeOrder, type LoadOptions, type LoadStatus } from './load.js';
+export {
+  startMailCatcher,
+  type CaughtMessage,
+  type MailCatcher,
+  type MailCatcherOptions,
+} from './mail-catcher.js';
+export {
+  Supervisor,
+  SupervisorError,
+  type AppInfo,
+  type InstanceInfo,
+  type InstanceStatus,
+  type RestartPolicy,
+  type SupervisorOptions,
+} from './supervisor.js';

@@ -1,0 +1,159 @@
+/**
+ * The demo's order trickle: realistic fake orders posted to the storefront at a gentle rate, so the
+ * six apps always have something to do. Rate 0 pauses it; the control API changes it live.
+ */
+import { faker } from '@faker-js/faker';
+import { CATALOGUE } from '@orders/contracts';
+
+export interface LoadOptions {
+  /** Storefront base URL, e.g. http://127.0.0.1:3000. */
+  storefrontUrl: string;
+  /** Orders per second (0 = off; default 0.5, one every 2 s). */
+  rate?: number;
+  /** Distinct fake customers (so some order repeatedly and CRM totals grow). */
+  customers?: number;
+  /** A line for the demo's log (failures and recoveries, not every order). */
+  log?: (line: string) => void;
+}
+
+export interface LoadStatus {
+  rate: number;
+  running: boolean;
+  placed: number;
+  failed: number;
+  lastOrderId: string | null;
+  lastError: string | null;
+  storefrontUrl: string;
+}
+
+/** Largest accepted rate: a trickle, not a benchmark (`npm run orders` is the load generator). */
+export const MAX_RATE = 200;
+const PROMO_CODES = ['SPRING10', 'WELCOME5', 'FREESHIP'];
+
+interface PlaceOrder {
+  customer: {
+    email: string;
+    name: string;
+    address: { line1: string; city: string; postalCode: string; country: string };
+  };
+  lines: { sku: string; qty: number }[];
+  promoCode?: string;
+}
+
+export function fakeCustomer(): PlaceOrder['customer'] {
+  const firstName = faker.person.firstName();
+  const lastName = faker.person.lastName();
+  return {
+    email: faker.internet.email({ firstName, lastName }).toLowerCase(),
+    name: `${firstName} ${lastName}`,
+    address: {
+      line1: faker.location.streetAddress(),
+      city: faker.location.city(),
+      postalCode: faker.location.zipCode(),
+      country: faker.location.countryCode('alpha-2'),
+    },
+  };
+}
+
+export function fakeOrder(customers: readonly PlaceOrder['customer'][]): PlaceOrder {
+  const products = faker.helpers.arrayElements(CATALOGUE, { min: 1, max: 3 });
+  const promo = faker.datatype.boolean({ probability: 0.3 });
+  return {
+    customer: faker.helpers.arrayElement(customers),
+    lines: products.map((p) => ({ sku: p.sku, qty: faker.number.int({ min: 1, max: 3 }) })),
+    ...(promo && { promoCode: faker.helpers.arrayElement(PROMO_CODES) }),
+  };
+}
+
+export class OrderTrickle {
+  private rate: number;
+  private timer: NodeJS.Timeout | null = null;
+  private placed = 0;
+  private failed = 0;
+  private lastOrderId: string | null = null;
+  private lastError: string | null = null;
+  private readonly customers: PlaceOrder['customer'][];
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly options: LoadOptions) {
+    this.rate = options.rate ?? 0.5;
+    this.customers = Array.from({ length: options.customers ?? 40 }, fakeCustomer);
+  }
+
+  status(): LoadStatus {
+    return {
+      rate: this.rate,
+      running: this.timer !== null,
+      placed: this.placed,
+      failed: this.failed,
+      lastOrderId: this.lastOrderId,
+      lastError: this.lastError,
+      storefrontUrl: this.options.storefrontUrl,
+    };
+  }
+
+  /** Orders per second; 0 stops the trickle. */
+  setRate(rate: number): LoadStatus {
+    if (!Number.isFinite(rate) || rate < 0 || rate > MAX_RATE)
+      throw new RangeError(`rate must be a number from 0 to ${MAX_RATE} (orders per second)`);
+    this.rate = rate;
+    this.schedule();
+    return this.status();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.stopped || this.rate === 0) return;
+    this.timer = setInterval(() => this.tick(), Math.max(5, 1000 / this.rate));
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    if (this.inFlight.size >= 50) return; // the storefront is slow or stuck: don't pile up
+    const p = this.placeOne();
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async placeOne(): Promise<void> {
+    try {
+      const res = await fetch(`${this.options.storefrontUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fakeOrder(this.customers)),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await res.json().catch(() => ({}))) as { orderId?: string };
+      if (res.status !== 202) throw new Error(`storefront answered ${res.status}: ${JSON.stringify(body)}`);
+      this.placed++;
+      this.lastOrderId = body.orderId ?? null;
+      if (this.lastError !== null) {
+        this.options.log?.(`orders are being placed again (${this.placed} so far)`);
+        this.lastError = null;
+      }
+    } catch (err) {
+      this.failed++;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const message =
+        (err as Error).message === 'fetch failed'
+          ? `storefront not reachable at ${this.options.storefrontUrl} (${cause?.code ?? cause?.message ?? 'no answer'})`
+          : (err as Error).message;
+      if (message !== this.lastError) this.options.log?.(`could not place an order: ${message}`);
+      this.lastError = message;
+    }
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * A mail catcher for the demo: a real SMTP server that keeps the last messages in memory, and an HTTP
+ * API in Mailpit's shapes (`/api/v1/messages`, `/api/v1/message/{ID}`, …) so a check written against
+ * this catcher works unchanged against Mailpit (same ports: SMTP 1025, HTTP 8025).
+ *
+ * Mailpit endpoints served: GET /api/v1/messages?start&limit, DELETE /api/v1/messages (all, or
+ * `{"IDs": […]}`), GET /api/v1/search?query=, GET /api/v1/message/{ID|latest},
+ * GET /api/v1/message/{ID}/headers, GET /api/v1/message/{ID}/raw, GET /api/v1/info. Plus a small HTML
+ * page at `/` listing the messages.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface MailCatcherOptions {
+  /** SMTP port (default 1025; 0 picks a free one). */
+  smtpPort?: number;
+  /** HTTP port (default 8025; 0 picks a free one). */
+  httpPort?: number;
+  /** Interface for both (default 127.0.0.1). */
+  host?: string;
+  /** How many messages to keep; older ones are dropped (default 5000). */
+  maxMessages?: number;
+  /** Largest message accepted, in bytes (default 10 MiB). */
+  maxMessageBytes?: number;
+}
+
+export interface MailAddress {
+  Name: string;
+  Address: string;
+}
+
+/** One stored message (Mailpit's names where Mailpit has the field). */
+export interface CaughtMessage {
+  ID: string;
+  MessageID: string;
+  Read: boolean;
+  From: MailAddress | null;
+  To: MailAddress[];
+  Cc: MailAddress[];
+  Bcc: MailAddress[];
+  ReplyTo: MailAddress[];
+  Subject: string;
+  /** When the catcher received it (ISO). */
+  Created: string;
+  /** The Date header (ISO), or Created when missing. */
+  Date: string;
+  Size: number;
+  Text: string;
+  HTML: string;
+  Headers: Record<string, string[]>;
+  Attachments: { PartID: string; FileName: string; ContentType: string; ContentID: string; Size: number }[];
+  raw: Buffer;
+}
+
+export interface MailCatcher {
+  smtpPort: number;
+  httpPort: number;
+  /** `smtp://host:port`, for SMTP_URL. */
+  smtpUrl: string;
+  /** `http://host:port`, the page and the API. */
+  httpUrl: string;
+  /** Stored messages, oldest first. */
+  messages(): readonly CaughtMessage[];
+  clear(): void;
+  close(): Promise<void>;
+}
+
+const SNIPPET_CHARS = 250;
+
+export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
+  const host = options.host ?? '127.0.0.1';
+  const maxMessages = options.maxMessages ?? 5000;
+  const store: CaughtMessage[] = [];
+
+  const add = (parsed: ParsedMail, raw: Buffer, envelopeTo: string[]) => {
+    const to = addresses(parsed.to);
+    const now = new Date().toISOString();
+    store.push({
+      ID: randomUUID(),
+      MessageID: (parsed.messageId ?? '').replace(/^<|>$/g, ''),
+      Read: false,
+      From: addresses(parsed.from)[0] ?? null,
+      To: to.length ? to : envelopeTo.map((a) => ({ Name: '', Address: a })),
+      Cc: addresses(parsed.cc),
+      Bcc: addresses(parsed.bcc),
+      ReplyTo: addresses(parsed.replyTo),
+      Subject: parsed.subject ?? '',
+      Created: now,
+      Date: parsed.date ? parsed.date.toISOString() : now,
+      Size: raw.length,
+      Text: parsed.text ?? '',
+      HTML: typeof parsed.html === 'string' ? parsed.html : '',
+      Headers: headersOf(parsed),
+      Attachments: parsed.attachments.map((a, i) => ({
+        PartID: String(i + 2),
+        FileName: a.filename ?? '',
+        ContentType: a.contentType,
+        ContentID: a.contentId ?? '',
+        Size: a.size,
+      })),
+      raw,
+    });
+    if (store.length > maxMessages) store.splice(0, store.length - maxMessages);
+  };
+
+  const smtp = new SMTPServer({
+    banner: 'orders-stream mail catcher',
+    // Plain SMTP only: apps use smtp://, and a self-signed STARTTLS would make nodemailer fail.
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    size: options.maxMessageBytes ?? 10 * 1024 * 1024,
+    logger: false,
+    onAuth(_auth, _session, callback) {
+      callback(null, { user: 'demo' });
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('error', (err) => callback(err));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then(
+          (parsed) => {
+            add(
+              parsed,
+              raw,
+              session.envelope.rcptTo.map((r) => r.address),
+            );
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    smtp.once('error', reject);
+    smtp.listen(options.smtpPort ?? 1025, host, () => {
+      smtp.off('error', reject);
+      resolve();
+    });
+  });
+  // A client that drops the connection mid-session is not our problem; keep serving.
+  smtp.on('error', () => undefined);
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+
+  const server = http.createServer((req, res) => {
+    handleHttp(req, res, store).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: String(err) });
+      else res.end();
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.httpPort ?? 8025, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    throw err;
+  }
+  const httpPort = (server.address() as AddressInfo).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    smtpPort,
+    httpPort,
+    smtpUrl: `smtp://${shownHost}:${smtpPort}`,
+    httpUrl: `http://${shownHost}:${httpPort}`,
+    messages: () => store,
+    clear: () => void store.splice(0),
+    close: () =>
+      (closing ??= Promise.all([
+        new Promise<void>((resolve) => smtp.close(() => resolve())),
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+      ]).then(() => undefined)),
+  };
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  if (!field) return [];
+  const list = Array.isArray(field) ? field : [field];
+  const out: MailAddress[] = [];
+  for (const obj of list)
+    for (const a of obj.value) {
+      if (a.address) out.push({ Name: a.name ?? '', Address: a.address });
+      // A group ("Team: a@x, b@x;") lists its members.
+      for (const m of a.group ?? []) if (m.address) out.push({ Name: m.name ?? '', Address: m.address });
+    }
+  return out;
+}
+
+function headersOf(parsed: ParsedMail): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const line of parsed.headerLines) {
+    const sep = line.line.indexOf(':');
+    if (sep < 0) continue;
+    const name = line.line.slice(0, sep).trim();
+    const value = line.line
+      .slice(sep + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
+    (out[name] ??= []).push(value);
+  }
+  return out;
+}
+
+/** Mailpit's list item ("message summary"). */
+function summary(m: CaughtMessage) {
+  return {
+    ID: m.ID,
+    MessageID: m.MessageID,
+    Read: m.Read,
+    From: m.From,
+    To: m.To,
+    Cc: m.Cc,
+    Bcc: m.Bcc,
+    ReplyTo: m.ReplyTo,
+    Subject: m.Subject,
+    Created: m.Created,
+    Username: '',
+    Tags: [] as string[],
+    Size: m.Size,
+    Attachments: m.Attachments.length,
+    Snippet: snippet(m),
+  };
+}
+
+/** Mailpit's full message. */
+function detail(m: CaughtMessage) {
+  return {
+    ID: m.ID,
+    MessageID: m.MessageID,
+    From: m.From,
+    To: m.To,
+    Cc: m.Cc,
+    Bcc: m.Bcc,
+    ReplyTo: m.ReplyTo,
+    ReturnPath: m.Headers['Return-Path']?.[0]?.replace(/^<|>$/g, '') ?? '',
+    Subject: m.Subject,
+    ListUnsubscribe: { Header: '', Links: [], Errors: '', HeaderPost: '' },
+    Date: m.Date,
+    Tags: [] as string[],
+    Username: '',
+    Text: m.Text,
+    HTML: m.HTML,
+    Size: m.Size,
+    Inline: [],
+    Attachments: m.Attachments,
+  };
+}
+
+function snippet(m: CaughtMessage): string {
+  const text = (m.Text || m.HTML.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}...` : text;
+}
+
+function list(all: readonly CaughtMessage[], url: URL, filtered = all) {
+  const start = Math.max(0, Number(url.searchParams.get('start')) || 0);
+  const limit = Math.max(1, Number(url.searchParams.get('limit')) || 50);
+  const newestFirst = [...filtered].reverse().slice(start, start + limit);
+  const unread = all.filter((m) => !m.Read).length;
+  return {
+    total: all.length,
+    unread,
+    count: newestFirst.length,
+    messages_count: filtered.length,
+    messages_unread: filtered.filter((m) => !m.Read).length,
+    start,
+    tags: [] as string[],
+    messages: newestFirst.map(summary),
+  };
+}
+
+/** Mailpit's search is a query language; here: every word must occur in from, to, subject or text. */
+function search(all: readonly CaughtMessage[], query: string): CaughtMessage[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return all.filter((m) => {
+    const hay = [
+      m.From?.Address,
+      m.From?.Name,
+      ...m.To.map((a) => `${a.Name} ${a.Address}`),
+      m.Subject,
+      m.MessageID,
+      m.Text,
+    ]
+      .join(' ')
+      .toLowerCase();
+    return words.every((w) => hay.includes(w.replace(/^(to|from|subject|message-id):/, '')));
+  });
+}
+
+async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, store: CaughtMessage[]) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+
+  if (path === '/' && (method === 'GET' || method === 'HEAD')) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    return res.end(page(store));
+  }
+  if (path === '/api/v1/info' && method === 'GET')
+    return sendJson(res, 200, {
+      Version: 'orders-stream mail catcher',
+      Messages: store.length,
+      Unread: store.filter((m) => !m.Read).length,
+    });
+  if (path === '/api/v1/messages') {
+    if (method === 'GET') return sendJson(res, 200, list(store, url));
+    if (method === 'DELETE') {
+      const body = await readBody(req);
+      const ids: unknown = body ? (JSON.parse(body) as { IDs?: unknown }).IDs : undefined;
+      if (Array.isArray(ids) && ids.length) {
+        const drop = new Set(ids.map(String));
+        const keep = store.filter((m) => !drop.has(m.ID));
+        store.splice(0, store.length, ...keep);
+      } else store.splice(0);
+      return sendText(res, 200, 'ok');
+    }
+    return sendJson(res, 405, { error: `${method} is not supported on ${path}` });
+  }
+  if (path === '/api/v1/search' && method === 'GET')
+    return sendJson(res, 200, list(store, url, search(store, url.searchParams.get('query') ?? '')));
+
+  const m = /^\/api\/v1\/message\/([^/]+)(?:\/(headers|raw))?$/.exec(path);
+  if (m && method === 'GET') {
+    const id = decodeURIComponent(m[1]!);
+    const msg = id === 'latest' ? store[store.length - 1] : store.find((x) => x.ID === id);
+    if (!msg) return sendText(res, 404, 'message not found');
+    if (m[2] === 'headers') return sendJson(res, 200, msg.Headers);
+    if (m[2] === 'raw') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      return res.end(msg.raw);
+    }
+    msg.Read = true;
+    return sendJson(res, 200, detail(msg));
+  }
+  return sendJson(res, 404, {
+    error: `no such endpoint: ${method} ${url.pathname}`,
+    endpoints: [
+      'GET /api/v1/messages',
+      'DELETE /api/v1/messages',
+      'GET /api/v1/search?query=',
+      'GET /api/v1/message/{ID}',
+      'GET /api/v1/message/{ID}/headers',
+      'GET /api/v1/message/{ID}/raw',
+    ],
+  });
+}
+
+function page(store: readonly CaughtMessage[]): string {
+  const esc = (s: string) =>
+    s.replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+    );
+  const rows = [...store]
+    .reverse()
+    .slice(0, 200)
+    .map(
+      (m) =>
+        `<tr><td>${esc(m.Created.replace('T', ' ').slice(0, 19))}</td><td>${esc(m.From?.Address ?? '')}</td>` +
+        `<td>${esc(m.To.map((a) => a.Address).join(', '))}</td>` +
+        `<td><a href="/api/v1/message/${m.ID}">${esc(m.Subject || '(no subject)')}</a></td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+<title>Mail catcher (${store.length})</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}th{background:#f4f4f4}</style></head>
+<body><h1>Mail catcher</h1>
+<p>${store.length} message(s) caught; newest first (up to 200 shown). Mailpit-compatible API:
+<a href="/api/v1/messages">/api/v1/messages</a>. This page refreshes every 5 s.</p>
+<table><thead><tr><th>received</th><th>from</th><th>to</th><th>subject</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+}
+
+function readBody(req: http.IncomingMessage, limit = 1024 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function sendText(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(body);
+}

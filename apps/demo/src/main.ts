@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm run demo` → node apps/demo/dist/main.js [--without app,…] [--kafka host:port] [--no-load]
+//                  [--rate N] [--token T]
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { APP_NAMES } from './apps.js';
+import { startDemo } from './demo.js';
+import { MAX_RATE } from './load.js';
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+const program = new Command('demo')
+  .description(
+    'the orders stream on one machine: embedded broker, mail catcher, carrier, storefront and the six consumer apps',
+  )
+  .option('--without <apps>', `apps not to start, comma-separated (${APP_NAMES.join(', ')})`, list, [])
+  .option('--kafka <host:port>', 'use this broker (e.g. Apache Kafka) instead of the embedded one')
+  .option('--no-load', 'no order trickle')
+  .option('--rate <n>', 'order trickle, orders per second', rate, 0.5)
+  .option('--token <token>', 'allows write actions from other machines (Authorization: Bearer …)')
+  .option('--data-dir <dir>', 'embedded broker data directory', '.data/sps')
+  .option('--database-url <url>', 'DATABASE_URL for the apps (default: SQLite files under .data/)')
+  .option('--restart-on-failure', 'restart an app that crashes (default: leave it exited, to show failures)')
+  .showHelpAfterError();
+
+program.parse();
+const o = program.opts<{
+  without: string[];
+  kafka?: string;
+  load: boolean;
+  rate: number;
+  token?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  restartOnFailure?: boolean;
+}>();
+
+const demo = await startDemo({
+  rootDir,
+  without: o.without,
+  kafka: o.kafka,
+  load: o.load,
+  rate: o.rate,
+  token: o.token ?? process.env.DEMO_TOKEN,
+  dataDir: path.resolve(rootDir, o.dataDir),
+  databaseUrl: o.databaseUrl,
+  restart: o.restartOnFailure ? 'on-failure' : 'never',
+}).catch((err: Error) => {
+  console.error(`demo: ${err.message}`);
+  process.exit(1);
+});
+
+let signals = 0;
+const shutdown = (signal: string) => {
+  if (++signals > 1) {
+    console.error(`[demo] ${signal} again: killing everything now`);
+    for (const app of demo.supervisor.list())
+      for (const i of app.instances) if (i.status !== 'exited') demo.supervisor.kill(app.name, i.id);
+    process.exit(1);
+  }
+  console.log(`[demo] ${signal}: stopping the apps, then the broker (Ctrl-C again to force)`);
+  demo.stop().then(
+    () => {
+      console.log('[demo] stopped');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(`[demo] shutdown failed: ${String(err)}`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function rate(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > MAX_RATE)
+    throw new InvalidArgumentError(`expected orders per second from 0 to ${MAX_RATE}`);
+  return n;
+}
