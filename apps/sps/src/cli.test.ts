@@ -14,7 +14,7 @@ describe('sps command line', () => {
   it('--help lists the commands', async () => {
     const r = await sps('--help');
     expect(r.code).toBe(0);
-    for (const c of ['serve', 'demo', 'topics', 'produce', 'consume']) expect(r.stdout).toContain(c);
+    for (const c of ['serve', 'topics', 'groups', 'produce', 'consume']) expect(r.stdout).toContain(c);
   });
 
   it('produce and consume help show examples', async () => {

@@ -2,7 +2,6 @@
 // functions (testable without a process); this file only parses and reports.
 import { Command, CommanderError, Option } from 'commander';
 import { consumeCommand } from './commands/consume.js';
-import { demoCommand } from './commands/demo.js';
 import { groupsCommand } from './commands/groups.js';
 import { produceCommand } from './commands/produce.js';
 import { serveCommand } from './commands/serve.js';
@@ -14,7 +13,7 @@ import { bootstrapOption, DEFAULT_BOOTSTRAP } from './options.js';
 export function buildProgram(io: Io): Command {
   const program = new Command('sps')
     .description(
-      'sps: a single-node Kafka-compatible broker (serve, demo) and a client for any Kafka broker (topics, groups, produce, consume)',
+      'sps: a single-node Kafka-compatible broker (serve) and a client for any Kafka broker (topics, groups, produce, consume)',
     )
     .addOption(
       new Option('-b, --bootstrap <host:port>', 'broker to talk to (client commands)')
@@ -40,7 +39,6 @@ Try:
     );
 
   program.addCommand(serveCommand(io));
-  program.addCommand(demoCommand(io));
   program.addCommand(topicsCommand(io));
   program.addCommand(groupsCommand(io));
   program.addCommand(produceCommand(io));

@@ -233,27 +233,6 @@ describe('sps produce and consume', () => {
   });
 });
 
-describe.skipIf(!!external)('sps demo', () => {
-  it('starts a broker with the orders topic (5 partitions) and says what to try', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sps-demo-'));
-    const io = captureIo(Readable.from([]));
-    const demo = run(['node', 'sps', 'demo', '--port', '0', '--http-port', '0', '--data-dir', dir], io);
-    await expect.poll(() => io.stdout.join('\n'), { timeout: 20_000 }).toContain('Ctrl-C stops the broker');
-    const out = io.stdout.join('\n');
-    expect(out).toMatch(/^sps ready: kafka on 127\.0\.0\.1:\d+, http on http:\/\/127\.0\.0\.1:\d+/m);
-    expect(out).toContain('created topic orders with 5 partitions');
-    expect(out).toMatch(/npx sps -b 127\.0\.0\.1:\d+ produce orders/);
-    expect(out).toMatch(/consume orders --from-beginning/);
-    const api = /(http:\/\/127\.0\.0\.1:\d+\/api\/topics)\b/.exec(out)![1]!;
-    const res = (await (await fetch(api)).json()) as { topics: Array<{ name: string }> };
-    expect(res.topics.map((t) => t.name)).toContain('orders');
-    io.stop();
-    expect(await demo).toBe(0);
-    expect(io.stdout.join('\n')).toContain('sps stopped');
-    await rm(dir, { recursive: true, force: true });
-  });
-});
-
 describe.skipIf(!!external)('sps serve (as a process)', () => {
   const cli = ['--conditions=@orders/source', '--import', 'tsx', 'apps/sps/src/main.ts'];
 

@@ -16,6 +16,7 @@ export interface ServeOptions {
   dataDir: string;
   autoCreateTopics: boolean;
   defaultPartitions: number;
+  groupInitialRebalanceDelayMs: number;
   verbose?: boolean;
 }
 
@@ -26,6 +27,7 @@ export const SERVE_DEFAULTS: ServeOptions = {
   dataDir: '.data/sps',
   autoCreateTopics: true,
   defaultPartitions: 1,
+  groupInitialRebalanceDelayMs: 3000,
 };
 
 function brokerLogger(io: Io, verbose: boolean): Logger {
@@ -59,6 +61,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       dataDir: opts.dataDir,
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
+      groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
       logger: brokerLogger(io, !!opts.verbose),
     });
   } catch (err) {
@@ -139,7 +142,7 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The listener options shared by `serve` and `demo`. */
+/** The broker's options (also used by anything else that starts one from the CLI). */
 export function addServeOptions(cmd: Command): Command {
   return cmd
     .addOption(
@@ -172,6 +175,15 @@ export function addServeOptions(cmd: Command): Command {
       intOption('--default-partitions', 1),
       SERVE_DEFAULTS.defaultPartitions,
     )
+    .addOption(
+      new Option(
+        '--group-initial-rebalance-delay <ms>',
+        "how long a new group waits for more members before its first rebalance (Kafka's group.initial.rebalance.delay.ms)",
+      )
+        .env('SPS_GROUP_INITIAL_REBALANCE_DELAY_MS')
+        .default(SERVE_DEFAULTS.groupInitialRebalanceDelayMs)
+        .argParser(intOption('--group-initial-rebalance-delay', 0)),
+    )
     .option('-v, --verbose', "print the broker's info and debug logs");
 }
 
@@ -183,6 +195,8 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     dataDir: String(o.dataDir ?? SERVE_DEFAULTS.dataDir),
     autoCreateTopics: o.autoCreateTopics !== false,
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
+    groupInitialRebalanceDelayMs:
+      (o.groupInitialRebalanceDelay as number | undefined) ?? SERVE_DEFAULTS.groupInitialRebalanceDelayMs,
     verbose: !!o.verbose,
   };
 }
