@@ -14,6 +14,7 @@ import { Connection } from './connection.js';
 import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
 import { startHttp, type HttpRoutes, type HttpServer } from './http.js';
+import type { LiveOptions } from './live.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
 import { ProducerRegistry } from './producers.js';
 import type { BrokerState } from './state.js';
@@ -47,6 +48,18 @@ export interface BrokerOptions {
   maxRequestBytes?: number;
   /** Routes served on the HTTP port before the admin API (the demo's control API, the console). */
   httpRoutes?: HttpRoutes;
+  /**
+   * A directory of static files served at `/` on the HTTP port (the teaching console's build,
+   * `apps/console/dist`), with a single-page-app fallback to its index.html. Default: none.
+   */
+  consoleDir?: string | null;
+  /**
+   * Lets write actions on the HTTP port (reset offsets) come from other machines with
+   * `Authorization: Bearer <token>`; without it they are allowed from loopback only.
+   */
+  consoleToken?: string;
+  /** The console's live feed: sample interval and history length (default 1 s, 600 samples). */
+  live?: LiveOptions;
   logger?: Logger;
   logLevel?: LogLevel;
 }
@@ -58,6 +71,8 @@ export interface BrokerHandle {
   /** `host:port` to give Kafka clients. */
   bootstrap: string;
   dataDir: string;
+  /** The directory served at `/` on the HTTP port (the console), or null. */
+  consoleDir: string | null;
   state: BrokerState;
   /** Runs retention now (tests and the console use it instead of waiting for the timer). */
   runRetention(): Promise<number>;
@@ -127,6 +142,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
             port: state.settings.advertisedPort,
           }),
           options.httpRoutes,
+          {
+            consoleDir: options.consoleDir ? path.resolve(options.consoleDir) : null,
+            token: options.consoleToken || undefined,
+            live: options.live,
+          },
         );
       } catch (err) {
         server.close();
@@ -179,6 +199,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       httpPort: httpServer?.port ?? null,
       bootstrap: `${state.settings.advertisedHost ?? (isWildcard(host) ? '127.0.0.1' : host)}:${state.settings.advertisedPort}`,
       dataDir,
+      consoleDir: httpServer && options.consoleDir ? path.resolve(options.consoleDir) : null,
       state,
       runRetention,
       close,

@@ -1,17 +1,42 @@
 /**
- * The broker's HTTP port: a small JSON admin API (health, topics, partitions, consumer groups)
- * that the teaching console and scripts build on. Read-only; write actions come from mounted routes.
+ * The broker's HTTP port: a small JSON admin API (health, topics, partitions, consumer groups,
+ * records) that the teaching console and scripts build on, the console's live feed
+ * (`/api/stream`, server-sent events), one write action (resetting an inactive group's offsets; see
+ * http-auth.ts for who may), and the console itself (static files at `/`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeTopicConfigs } from './config-resources.js';
+import { checkWrite } from './http-auth.js';
 import { groupDetail, groupSummary } from './http-groups.js';
+import { parseResetRequest, resetOffsets, ResetError } from './http-offsets.js';
+import { readRecords, RecordsError } from './http-records.js';
+import { LiveFeed, type LiveOptions } from './live.js';
 import type { BrokerState } from './state.js';
+import { staticFiles } from './static.js';
 import type { Topic } from './topics.js';
 
 type Json = Record<string, unknown> | unknown[];
 
-const ENDPOINTS = ['/api/health', '/api/topics', '/api/topics/:name', '/api/groups', '/api/groups/:id'];
+const ENDPOINTS = [
+  'GET /api/health',
+  'GET /api/topics',
+  'GET /api/topics/:name',
+  'GET /api/topics/:name/partitions/:p/records?limit=20[&offset=N]',
+  'GET /api/groups',
+  'GET /api/groups/:id',
+  'POST /api/groups/:id/reset-offsets {"topic", "to": "earliest"|"latest"|{"timestamp"}|{"offset"}|{"shiftBy"}}',
+  'GET /api/stream (server-sent events: history, snapshot every second, group-event)',
+  'GET /api/history',
+];
+
+export interface HttpExtras {
+  /** A built single-page app to serve at `/` (the console's dist/); null = none. */
+  consoleDir?: string | null;
+  /** Lets write actions come from other machines with `Authorization: Bearer <token>`. */
+  token?: string;
+  live?: LiveOptions;
+}
 
 /**
  * Extra routes mounted on the broker's HTTP port (the demo's control API, the console). Called
@@ -21,6 +46,7 @@ export type HttpRoutes = (req: http.IncomingMessage, res: http.ServerResponse) =
 
 export interface HttpServer {
   port: number;
+  live: LiveFeed;
   close(): Promise<void>;
 }
 
@@ -30,11 +56,15 @@ export async function startHttp(
   port: number,
   kafka: () => { host: string; port: number },
   routes?: HttpRoutes,
+  extras: HttpExtras = {},
 ): Promise<HttpServer> {
+  const live = new LiveFeed(state, extras.live);
+  const files = extras.consoleDir ? staticFiles(extras.consoleDir) : null;
   const server = http.createServer(async (req, res) => {
-    if (routes) {
+    for (const route of [routes, files]) {
+      if (!route) continue;
       try {
-        if (await routes(req, res)) return;
+        if (await route(req, res)) return;
       } catch (err) {
         state.logger.error('HTTP route failed', { url: req.url, error: String(err) });
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -42,23 +72,63 @@ export async function startHttp(
         return;
       }
     }
-    answer(req, res);
+    await answer(req, res);
   });
-  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, body: Json) => {
       const text = JSON.stringify(body, null, 2);
       res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
         'cache-control': 'no-store',
+        ...(status === 401 && { 'www-authenticate': 'Bearer' }),
       });
       res.end(text);
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method !== 'GET' && req.method !== 'HEAD')
-        return send(405, { error: `${req.method} is not supported here; the admin API is read-only` });
       const path = url.pathname.replace(/\/+$/, '') || '/';
+      const reset = /^\/api\/groups\/([^/]+)\/reset-offsets$/.exec(path);
+      if (reset) {
+        if (req.method !== 'POST') return send(405, { error: `use POST on ${path}` });
+        const allowed = checkWrite(req, extras.token);
+        if (!allowed.ok) return send(allowed.status, { error: allowed.error });
+        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+          return send(415, { error: 'send the body as JSON (content-type: application/json)' });
+        try {
+          const body = parseResetRequest(await readJson(req));
+          return send(200, { ...(await resetOffsets(state, decodeURIComponent(reset[1]!), body)) });
+        } catch (err) {
+          if (err instanceof ResetError) return send(err.status, { error: err.message });
+          throw err;
+        }
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return send(405, {
+          error: `${req.method} is not supported on ${path}; the only write is POST /api/groups/:id/reset-offsets`,
+        });
+      if (path === '/api/stream') return stream(live, req, res);
+      if (path === '/api/history') return send(200, { ...live.history() });
       if (path === '/api/health') return send(200, health(state, kafka()));
+      const rec = /^\/api\/topics\/([^/]+)\/partitions\/(\d+)\/records$/.exec(path);
+      if (rec) {
+        const num = (name: string) => {
+          const v = url.searchParams.get(name);
+          if (v === null || v === '') return undefined;
+          const n = Number(v);
+          if (!Number.isSafeInteger(n) || n < 0) throw new RecordsError(400, `${name}: a whole number ≥ 0`);
+          return n;
+        };
+        try {
+          const view = await readRecords(state, decodeURIComponent(rec[1]!), Number(rec[2]), {
+            limit: num('limit'),
+            offset: num('offset'),
+          });
+          return send(200, { ...view });
+        } catch (err) {
+          if (err instanceof RecordsError) return send(err.status, { error: err.message });
+          throw err;
+        }
+      }
       if (path === '/api/topics')
         return send(200, { topics: state.topics.list().map((t) => topicSummary(state, t)) });
       const m = /^\/api\/topics\/([^/]+)$/.exec(path);
@@ -82,7 +152,7 @@ export async function startHttp(
         }
         return send(200, { ...groupDetail(state, group) });
       }
-      if (path === '/')
+      if (path === '/' || path === '/api')
         return send(200, {
           name: 'sps',
           description: 'the orders stream broker (Kafka protocol); admin API below',
@@ -104,14 +174,56 @@ export async function startHttp(
       resolve();
     });
   });
+  live.start();
   return {
     port: (server.address() as AddressInfo).port,
+    live,
     close: () =>
       new Promise<void>((resolve) => {
+        live.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Server-sent events: `history` once, then `snapshot` every interval and `group-event` as they happen. */
+function stream(live: LiveFeed, req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.write(`retry: ${live.intervalMs}\n\n`);
+  req.socket.setNoDelay(true);
+  const unsubscribe = live.subscribe((event, data) => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  });
+  const end = () => unsubscribe();
+  req.once('close', end);
+  res.once('close', end);
+}
+
+async function readJson(req: http.IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new ResetError(413, 'request body too large');
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ResetError(400, 'the request body is not valid JSON');
+  }
 }
 
 function health(state: BrokerState, kafka: { host: string; port: number }) {

@@ -5,4 +5,24 @@ export { advertisedApis } from './handlers/registry.js';
 export type { BrokerState } from './state.js';
 export { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 export type { GroupEvent, GroupState } from './groups/group.js';
-export type { HttpRoutes } from './http.js';
+export type { HttpExtras, HttpRoutes } from './http.js';
+export { isLoopback, checkWrite } from './http-auth.js';
+export { contentTypeOf, staticFiles } from './static.js';
+export {
+  LiveFeed,
+  Ring,
+  type LagPoint,
+  type LiveHistory,
+  type LiveOptions,
+  type LiveSnapshot,
+  type ThroughputPoint,
+  type TopicLiveView,
+} from './live.js';
+export type {
+  GroupDetailView,
+  GroupMemberView,
+  GroupPartitionView,
+  GroupSummaryView,
+} from './http-groups.js';
+export type { RecordView, RecordsView } from './http-records.js';
+export type { ResetRequest, ResetResult, ResetTarget } from './http-offsets.js';

@@ -124,8 +124,27 @@ export class GroupCoordinator {
     if (req.memberId === '') {
       const memberId = `${req.clientId || 'member'}-${randomUUID()}`;
       if (req.groupInstanceId) {
-        // Static member: a rejoin under a new id replaces the old incarnation.
+        // Static member (KIP-345): a restarted instance comes back under a new member id.
         const old = group.memberByInstanceId(req.groupInstanceId);
+        if (old && group.state === 'Stable' && sameMetadata(old.protocols, req.protocols)) {
+          // Same subscription while the group is stable: it takes over its old assignment, no rebalance.
+          const member = group.replaceStaticMember(
+            old,
+            memberId,
+            req.clientId,
+            req.clientHost,
+            req.sessionTimeoutMs,
+            req.rebalanceTimeoutMs,
+          );
+          return Promise.resolve({
+            errorCode: E.NONE,
+            generationId: group.generationId,
+            protocolName: group.protocolName ?? '',
+            leader: group.leaderId ?? '',
+            memberId: member.memberId,
+            members: member.memberId === group.leaderId ? this.memberList(group) : [],
+          });
+        }
         if (old) group.removeMember(old.memberId, 'fenced');
       } else if (req.requireKnownMemberId) {
         group.addPending(memberId, req.sessionTimeoutMs);
@@ -215,9 +234,11 @@ export class GroupCoordinator {
     generationId: number,
     memberId: string,
     assignments: Array<{ memberId: string; assignment: Buffer }>,
+    groupInstanceId: string | null = null,
   ): Promise<SyncResult> {
     const fail = (errorCode: number) => Promise.resolve({ errorCode, assignment: Buffer.alloc(0) });
     const group = this.groups.get(groupId);
+    if (group && isFenced(group, memberId, groupInstanceId)) return fail(E.FENCED_INSTANCE_ID);
     const member = group?.members.get(memberId);
     if (!group || !member) return fail(E.UNKNOWN_MEMBER_ID);
     if (generationId !== group.generationId) return fail(E.ILLEGAL_GENERATION);
@@ -241,8 +262,14 @@ export class GroupCoordinator {
     }
   }
 
-  heartbeat(groupId: string, generationId: number, memberId: string): number {
+  heartbeat(
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    groupInstanceId: string | null = null,
+  ): number {
     const group = this.groups.get(groupId);
+    if (group && isFenced(group, memberId, groupInstanceId)) return E.FENCED_INSTANCE_ID;
     const member = group?.members.get(memberId);
     if (!group || !member) return E.UNKNOWN_MEMBER_ID;
     if (generationId !== group.generationId) return E.ILLEGAL_GENERATION;
@@ -305,6 +332,7 @@ export class GroupCoordinator {
       if (group && group.members.size > 0) return failAll(E.UNKNOWN_MEMBER_ID);
       group ??= this.getOrCreate(req.groupId);
     } else {
+      if (group && isFenced(group, req.memberId, req.groupInstanceId)) return failAll(E.FENCED_INSTANCE_ID);
       const member = group?.members.get(req.memberId);
       if (!group || !member) return failAll(E.UNKNOWN_MEMBER_ID);
       if (req.generationId !== group.generationId) return failAll(E.ILLEGAL_GENERATION);
@@ -390,6 +418,13 @@ export class GroupCoordinator {
     for (const g of this.groups.values()) g.dispose();
     await this.offsets.close();
   }
+}
+
+/** A static instance now registered under another member id: the caller is an old incarnation. */
+function isFenced(group: Group, memberId: string, groupInstanceId: string | null): boolean {
+  if (!groupInstanceId) return false;
+  const current = group.memberByInstanceId(groupInstanceId);
+  return current !== undefined && current.memberId !== memberId;
 }
 
 function sameMetadata(

@@ -129,6 +129,43 @@ export class Group {
     member.sessionTimeoutMs = sessionTimeoutMs;
   }
 
+  /**
+   * A static member restarted: its new incarnation takes the old one's place and assignment
+   * without a rebalance; requests still pending from the old incarnation are fenced.
+   */
+  replaceStaticMember(
+    old: Member,
+    newMemberId: string,
+    clientId: string,
+    clientHost: string,
+    sessionTimeoutMs: number,
+    rebalanceTimeoutMs: number,
+  ): Member {
+    if (old.sessionTimer) clearTimeout(old.sessionTimer);
+    old.awaitingJoin?.({ ...this.joinError(82), memberId: old.memberId });
+    old.awaitingSync?.({ errorCode: 82, assignment: Buffer.alloc(0) });
+    this.members.delete(old.memberId);
+    const member: Member = {
+      ...old,
+      memberId: newMemberId,
+      clientId,
+      clientHost,
+      sessionTimeoutMs,
+      rebalanceTimeoutMs,
+      awaitingJoin: null,
+      awaitingSync: null,
+      sessionTimer: null,
+    };
+    this.members.set(newMemberId, member);
+    if (this.leaderId === old.memberId) this.leaderId = newMemberId;
+    this.event('member-joined', {
+      memberId: newMemberId,
+      reason: `static instance ${old.groupInstanceId} restarted (replaces ${old.memberId}, no rebalance)`,
+    });
+    this.touch(member);
+    return member;
+  }
+
   /** Removes a member (left, expired or fenced) and rebalances the rest. */
   removeMember(memberId: string, why: 'left' | 'expired' | 'fenced'): void {
     const member = this.members.get(memberId);

@@ -11,13 +11,23 @@
 import { ApiKey } from '@orders/kafka-protocol';
 import { defineHandler } from './handler.js';
 
-export default defineHandler<{ groupId: string; generationId: number; memberId: string }>({
+export default defineHandler<{
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}>({
   apiKey: ApiKey.Heartbeat,
   name: 'Heartbeat',
   minVersion: 0,
   maxVersion: 3,
   handle: (req, { state }) => ({
     throttleTimeMs: 0,
-    errorCode: state.groups.heartbeat(req.groupId, req.generationId, req.memberId),
+    errorCode: state.groups.heartbeat(
+      req.groupId,
+      req.generationId,
+      req.memberId,
+      req.groupInstanceId ?? null,
+    ),
   }),
 });

@@ -14,6 +14,7 @@ interface SyncGroupRequest {
   groupId: string;
   generationId: number;
   memberId: string;
+  groupInstanceId: string | null;
   assignments: Array<{ memberId: string; assignment: Buffer }>;
 }
 
@@ -27,7 +28,13 @@ export default defineHandler<SyncGroupRequest>({
       memberId: a.memberId,
       assignment: Buffer.from(a.assignment),
     }));
-    const result = await state.groups.sync(req.groupId, req.generationId, req.memberId, assignments);
+    const result = await state.groups.sync(
+      req.groupId,
+      req.generationId,
+      req.memberId,
+      assignments,
+      req.groupInstanceId ?? null,
+    );
     return { throttleTimeMs: 0, ...result };
   },
 });
