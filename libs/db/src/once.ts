@@ -26,7 +26,8 @@ export type OnceResult = 'applied' | 'duplicate';
 /**
  * Runs `effect` inside a transaction unless `orderId` is already in the ledger; records it in the same
  * transaction. Resolves `'duplicate'` (and runs nothing) for an order seen before, also when a concurrent
- * transaction recorded it first. Errors of `effect` roll everything back and propagate (the caller retries).
+ * transaction recorded it first. Errors of `effect` roll everything back and propagate (the caller
+ * retries), unique violations of the effect's own tables included.
  */
 export async function oncePerOrder<P extends { $transaction(...args: never[]): Promise<unknown> }>(
   prisma: P,
@@ -44,9 +45,18 @@ export async function oncePerOrder<P extends { $transaction(...args: never[]): P
       return 'applied';
     });
   } catch (err) {
-    if (isUniqueViolation(err)) return 'duplicate';
+    // A unique violation is "a concurrent delivery recorded this order first" only when the ledger now
+    // has the order. One in the effect's own tables (two orders creating one customer at once) is a
+    // transient conflict: it propagates, so the handler retries and then takes the update path.
+    if (isUniqueViolation(err) && (await isRecorded(prisma as unknown as LedgerClient, orderId))) {
+      return 'duplicate';
+    }
     throw err;
   }
+}
+
+async function isRecorded(prisma: LedgerClient, orderId: string): Promise<boolean> {
+  return (await prisma.processedOrder.findUnique({ where: { orderId } })) !== null;
 }
 
 /** Prisma's "unique constraint failed" (P2002). */

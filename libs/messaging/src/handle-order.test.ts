@@ -1,7 +1,12 @@
 import { buildOrderEvent, DLQ_TOPIC } from '@orders/contracts';
 import { startTelemetry } from '@orders/telemetry';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleOrderMessage, type DeadLetterProducer, type IncomingMessage } from './handle-order.js';
+import {
+  handleOrderMessage,
+  TransientError,
+  type DeadLetterProducer,
+  type IncomingMessage,
+} from './handle-order.js';
 
 const order = buildOrderEvent(
   {
@@ -109,6 +114,79 @@ describe('the order handler', () => {
       },
     );
     expect(outcome).toMatchObject({ status: 'processed', attempts: 2 });
+    expect(sent).toEqual([]);
+  });
+
+  it('keeps retrying a transient failure past the attempt limit, never dead-letters it, and heartbeats while waiting', async () => {
+    const { sent, producer } = recorder();
+    let tries = 0;
+    let heartbeats = 0;
+    const outcome = await handleOrderMessage(
+      message(JSON.stringify(order)),
+      {
+        app: 'shipping',
+        producer,
+        heartbeat: async () => void heartbeats++,
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 4 },
+      },
+      async () => {
+        if (++tries < 8) throw new TransientError('carrier is down');
+      },
+    );
+    expect(outcome).toEqual({ status: 'processed', orderId: 'o-1', attempts: 8 });
+    expect(heartbeats).toBeGreaterThanOrEqual(7);
+    expect(sent).toEqual([]);
+  });
+
+  it('lets the app say which failures are transient', async () => {
+    const { sent, producer } = recorder();
+    let tries = 0;
+    const outcome = await handleOrderMessage(
+      message(JSON.stringify(order)),
+      {
+        app: 'x',
+        producer,
+        retry: { attempts: 1, baseDelayMs: 1, isTransient: (e) => (e as Error).message === 'ECONNREFUSED' },
+      },
+      async () => {
+        if (++tries < 3) throw new Error('ECONNREFUSED');
+      },
+    );
+    expect(outcome).toMatchObject({ status: 'processed', attempts: 3 });
+    expect(sent).toEqual([]);
+  });
+
+  it('stops waiting, leaving the order uncommitted, when the app stops or the group rebalances', async () => {
+    const { sent, producer } = recorder();
+    const stop = new AbortController();
+    const down = async () => {
+      throw new TransientError('carrier is down');
+    };
+    const stopping = handleOrderMessage(
+      message(JSON.stringify(order)),
+      { app: 'x', producer, signal: stop.signal, retry: { baseDelayMs: 1, maxDelayMs: 2 } },
+      down,
+    );
+    setTimeout(() => stop.abort(), 30);
+    await expect(stopping).rejects.toThrow(/stopping: order o-1 is left uncommitted/);
+
+    const rebalancing = Object.assign(new Error('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    await expect(
+      handleOrderMessage(
+        message(JSON.stringify(order)),
+        {
+          app: 'x',
+          producer,
+          heartbeat: async () => {
+            throw rebalancing;
+          },
+          retry: { baseDelayMs: 1 },
+        },
+        down,
+      ),
+    ).rejects.toBe(rebalancing);
     expect(sent).toEqual([]);
   });
 });

@@ -37,22 +37,52 @@ export interface DeadLetterProducer {
   }): Promise<unknown>;
 }
 
+/**
+ * A failure that says nothing about the order, only that something it needs is away for now (the carrier
+ * is down, the SMTP server refuses connections). The handler retries it WITHOUT LIMIT, waiting
+ * `baseDelayMs` ×4 per try up to `maxDelayMs` and heartbeating meanwhile, and never dead-letters it: the
+ * app's lag grows while the dependency is away, and it catches up when the dependency is back. Only a
+ * rebalance (the partition moves) or the app stopping ends the wait; the order is then left uncommitted
+ * and redelivered.
+ */
+export class TransientError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
 export interface RetryPolicy {
-  /** Tries in all (default 3). */
+  /** Tries in all for a failure that is not transient (default 3); then the order is dead-lettered. */
   attempts: number;
   /** Delay before the 2nd try; ×4 for each further one (default 200 ms: 200, 800, …). */
   baseDelayMs: number;
+  /** Longest wait between two tries of a transient failure (default 5 s). */
+  maxDelayMs: number;
+  /** Which failures are transient: retried without limit, never dead-lettered (default: a {@link TransientError}). */
+  isTransient: (err: unknown) => boolean;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  isTransient: (err) => err instanceof TransientError,
+};
 
 export interface HandleOptions {
   /** The app = consumer group name, written to `dlq-app`. */
   app: string;
   producer: DeadLetterProducer;
   retry?: Partial<RetryPolicy>;
-  /** Called between tries so a long retry does not cost the group membership (KafkaContext.getHeartbeat()). */
+  /**
+   * Called while waiting between tries so a long retry does not cost the group membership
+   * (KafkaContext.getHeartbeat()). When it fails (the group is rebalancing) the wait ends and its error
+   * propagates: kafkajs rejoins, and the uncommitted order is redelivered to the partition's owner.
+   */
   heartbeat?: () => Promise<void>;
+  /** Aborted when the app stops: the wait between tries ends and the order is left uncommitted. */
+  signal?: AbortSignal;
 }
 
 export type Outcome =
@@ -61,7 +91,31 @@ export type Outcome =
   | { status: 'failed'; orderId: string; attempts: number; reason: string };
 
 const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? null : v.toString());
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Waits `ms`, heartbeating at least every second; throws when the heartbeat fails or the app stops. */
+async function waitBetweenTries(ms: number, options: HandleOptions, orderId: string) {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (options.signal?.aborted) {
+      throw new Error(`stopping: order ${orderId} is left uncommitted and will be redelivered`);
+    }
+    const left = until - Date.now();
+    if (left <= 0) return;
+    await sleep(Math.min(left, 1_000), options.signal);
+    if (!options.signal?.aborted) await options.heartbeat?.();
+  }
+}
 
 /**
  * Handles one message of `orders` with `business(order, source)`.
@@ -109,7 +163,9 @@ export async function handleOrderMessage(
       const order = parsed.value;
       span.setAttribute('orders.order_id', order.orderId);
       let lastError: unknown;
-      for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+      let failures = 0; // tries that failed for a reason that is not transient
+      let waits = 0; // consecutive transient failures
+      for (let attempt = 1; ; attempt++) {
         try {
           await business(order, source);
           span.setAttribute('orders.outcome', 'processed');
@@ -117,17 +173,24 @@ export async function handleOrderMessage(
           return { status: 'processed', orderId: order.orderId, attempts: attempt };
         } catch (err) {
           lastError = err;
-          logLine(options.app, 'warn', 'order handler failed', {
+          const transient = retry.isTransient(err);
+          if (transient) waits++;
+          else {
+            failures++;
+            waits = 0;
+          }
+          const delay = transient
+            ? Math.min(retry.maxDelayMs, retry.baseDelayMs * 4 ** (waits - 1))
+            : retry.baseDelayMs * 4 ** (failures - 1);
+          logLine(options.app, 'warn', transient ? 'order waits for a dependency' : 'order handler failed', {
             ...where,
             orderId: order.orderId,
             attempt,
-            of: retry.attempts,
+            ...(transient ? { retryInMs: delay } : { of: retry.attempts }),
             error: (err as Error)?.message ?? String(err),
           });
-          if (attempt < retry.attempts) {
-            await sleep(retry.baseDelayMs * 4 ** (attempt - 1));
-            await options.heartbeat?.().catch(() => undefined);
-          }
+          if (!transient && failures >= retry.attempts) break;
+          await waitBetweenTries(delay, options, order.orderId);
         }
       }
       const reason = `failed after ${retry.attempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`;

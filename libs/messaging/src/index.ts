@@ -8,6 +8,7 @@ export { JsonLogger, kafkaLogCreator, logLine, type Level } from './log.js';
 export {
   handleOrderMessage,
   DEFAULT_RETRY,
+  TransientError,
   type DeadLetterProducer,
   type HandleOptions,
   type IncomingMessage,
@@ -16,7 +17,7 @@ export {
   type RetryPolicy,
 } from './handle-order.js';
 export { OnOrder, setOrderHandlingApp, type OrderHandlerMethod } from './on-order.js';
-export { OrderConsumerServer, type ConsumerHealth, type PartitionLag } from './server.js';
+export { OrderConsumerServer, stopSignalOf, type ConsumerHealth, type PartitionLag } from './server.js';
 export {
   bootstrapConsumerApp,
   bootstrapHttpApp,

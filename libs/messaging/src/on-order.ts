@@ -2,6 +2,7 @@
 import { Ctx, EventPattern, Payload, type KafkaContext } from '@nestjs/microservices';
 import { ORDERS_TOPIC, type OrderEvent } from '@orders/contracts';
 import { handleOrderMessage, type OrderSource, type RetryPolicy } from './handle-order.js';
+import { stopSignalOf } from './server.js';
 
 export type OrderHandlerMethod = (order: OrderEvent, source: OrderSource) => Promise<void>;
 
@@ -20,15 +21,18 @@ export function setOrderHandlingApp(app: string): void {
  * ```
  * The method receives a VALIDATED order. It is retried (default 3 tries with backoff) when it throws and
  * then the message is dead-lettered to `orders.dlq`; an invalid message is dead-lettered without calling
- * it. Either way the offset is committed afterwards. The method must be idempotent by `order.orderId`
+ * it. Either way the offset is committed afterwards. A `TransientError` (or what `retry.isTransient`
+ * accepts) is retried without limit instead and never dead-lettered: the dependency is away, not the
+ * order wrong. The method must be idempotent by `order.orderId`
  * (use `oncePerOrder` from @orders/db). It runs in a span whose parent is the message's `traceparent`.
  */
 export function OnOrder(options: { retry?: Partial<RetryPolicy> } = {}) {
-  return (
+  // Generic so a method may also take just `(order)`.
+  return <M extends OrderHandlerMethod>(
     target: object,
     key: string | symbol,
-    descriptor: TypedPropertyDescriptor<OrderHandlerMethod>,
-  ): TypedPropertyDescriptor<OrderHandlerMethod> => {
+    descriptor: TypedPropertyDescriptor<M>,
+  ): TypedPropertyDescriptor<M> => {
     const business = descriptor.value;
     if (!business) throw new Error(`@OnOrder() must decorate a method (${String(key)})`);
     const handler = async function (this: unknown, _payload: unknown, ctx: KafkaContext): Promise<void> {
@@ -46,13 +50,14 @@ export function OnOrder(options: { retry?: Partial<RetryPolicy> } = {}) {
           app: appName,
           producer: ctx.getProducer(),
           heartbeat: () => ctx.getHeartbeat()(),
+          signal: stopSignalOf(ctx.getConsumer()),
           retry: options.retry,
         },
         (order, source) => business.call(this, order, source),
       );
     };
     Object.defineProperty(handler, 'name', { value: business.name });
-    const wrapped = { ...descriptor, value: handler as unknown as OrderHandlerMethod };
+    const wrapped = { ...descriptor, value: handler as unknown as M };
     EventPattern<string>(ORDERS_TOPIC)(target, key, wrapped);
     // Nest passes the wrapper (payload, context) as declared here, whatever the method's own parameters.
     Payload()(target, key, 0);

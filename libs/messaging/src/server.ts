@@ -35,6 +35,17 @@ interface LagAdmin {
   disconnect(): Promise<void>;
 }
 
+/** The kafkajs consumer → aborted when its server closes (see {@link stopSignalOf}). */
+const stopping = new WeakMap<object, AbortController>();
+
+/**
+ * Aborted when the app owning this kafkajs consumer (KafkaContext.getConsumer()) starts to stop, so a
+ * handler waiting to retry gives up and shutdown is not held up (@OnOrder() passes it on).
+ */
+export function stopSignalOf(consumer: object | undefined): AbortSignal | undefined {
+  return consumer ? stopping.get(consumer)?.signal : undefined;
+}
+
 export class OrderConsumerServer extends ServerKafka {
   private state: ConsumerHealth['state'] = 'starting';
   private assigned: Record<string, number[]> = {};
@@ -52,6 +63,7 @@ export class OrderConsumerServer extends ServerKafka {
     super.registerConsumerEventListeners();
     const consumer = this.consumer;
     if (!consumer) return;
+    stopping.set(consumer, new AbortController());
     const { events } = consumer;
     consumer.on(events.GROUP_JOIN, (e) => {
       this.state = 'connected';
@@ -71,6 +83,7 @@ export class OrderConsumerServer extends ServerKafka {
   }
 
   override async close(): Promise<void> {
+    if (this.consumer) stopping.get(this.consumer)?.abort();
     const admin = this.admin;
     this.admin = undefined;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);

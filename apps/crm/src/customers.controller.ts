@@ -1,0 +1,29 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import type { OrderEvent } from '@orders/contracts';
+import { OnOrder } from '@orders/messaging';
+import { CustomerStore } from './store.js';
+
+@Controller()
+export class CustomersController {
+  constructor(private readonly customers: CustomerStore) {}
+
+  /** When an order arrives, add or update the customer. */
+  @OnOrder()
+  async onOrder(order: OrderEvent): Promise<void> {
+    await this.customers.record(order);
+  }
+
+  @Get('customers/:id')
+  async get(@Param('id') id: string) {
+    const customer = await this.customers.get(id);
+    if (!customer) throw new NotFoundException(`customer ${id} is not in crm (yet)`);
+    return customer;
+  }
+
+  /** The top customers by lifetime value. */
+  @Get('customers')
+  list(@Query('limit') limit?: string) {
+    const n = Math.min(Math.max(Number(limit ?? 20) || 20, 1), 500);
+    return this.customers.top(n);
+  }
+}

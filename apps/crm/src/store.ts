@@ -1,0 +1,108 @@
+/** crm's table: one row per customer, updated once per order id. */
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { OrderEvent } from '@orders/contracts';
+import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import type { Customer as CustomerRow } from './generated/sqlite/client.js';
+import { PrismaClient } from './generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
+
+export const APP = 'crm';
+
+/** Opens crm's own database (SQLite `.data/crm.db`, or PostgreSQL schema `crm`). */
+export function openCrmDb(env?: NodeJS.ProcessEnv): Promise<Database<PrismaClient>> {
+  return openDatabase({ app: APP, clients: { sqlite: PrismaClient, postgres: PostgresClient }, env });
+}
+
+/** A customer as GET /customers shows it. */
+export interface Customer {
+  id: string;
+  email: string;
+  name: string;
+  address: { line1: string; city: string; postalCode: string; country: string };
+  firstSeenAt: Date;
+  lastOrderAt: Date;
+  orderCount: number;
+  lifetimeValueCents: number;
+}
+
+function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    address: { line1: row.addressLine1, city: row.city, postalCode: row.postalCode, country: row.country },
+    firstSeenAt: row.firstSeenAt,
+    lastOrderAt: row.lastOrderAt,
+    orderCount: row.orderCount,
+    lifetimeValueCents: row.lifetimeValueCents,
+  };
+}
+
+@Injectable()
+export class CustomerStore implements OnApplicationShutdown {
+  constructor(private readonly db: Database<PrismaClient>) {}
+
+  /**
+   * Adds the order's customer, or counts the order for a known one: one more order, its total added to
+   * the lifetime value. The contact details of the customer's most recent order (by placedAt) win, so a
+   * late or replayed older order does not overwrite newer ones. A second delivery of the same order
+   * changes nothing (the ledger row is written in the same transaction).
+   */
+  record(order: OrderEvent): Promise<OnceResult> {
+    return oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
+      const { id, email, name, address } = order.customer;
+      const placedAt = new Date(order.placedAt);
+      const contact = {
+        email,
+        name,
+        addressLine1: address.line1,
+        city: address.city,
+        postalCode: address.postalCode,
+        country: address.country,
+      };
+      // Increments, not read-modify-write: right even when two orders of one customer commit at once.
+      await tx.customer.upsert({
+        where: { id },
+        create: {
+          id,
+          ...contact,
+          firstSeenAt: placedAt,
+          lastOrderAt: placedAt,
+          orderCount: 1,
+          lifetimeValueCents: order.totalCents,
+        },
+        update: { orderCount: { increment: 1 }, lifetimeValueCents: { increment: order.totalCents } },
+      });
+      await tx.customer.updateMany({
+        where: { id, lastOrderAt: { lte: placedAt } },
+        data: { ...contact, lastOrderAt: placedAt },
+      });
+      await tx.customer.updateMany({
+        where: { id, firstSeenAt: { gt: placedAt } },
+        data: { firstSeenAt: placedAt },
+      });
+    });
+  }
+
+  async get(id: string): Promise<Customer | undefined> {
+    const row = await this.db.prisma.customer.findUnique({ where: { id } });
+    return row ? toCustomer(row) : undefined;
+  }
+
+  /** The customers with the highest lifetime value first. */
+  async top(limit: number): Promise<Customer[]> {
+    const rows = await this.db.prisma.customer.findMany({
+      orderBy: [{ lifetimeValueCents: 'desc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map(toCustomer);
+  }
+
+  count() {
+    return this.db.prisma.customer.count();
+  }
+
+  async onApplicationShutdown() {
+    await this.db.close();
+  }
+}

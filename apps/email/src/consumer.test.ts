@@ -1,0 +1,100 @@
+// email as a consumer group on our broker, in-process, sending to a real SMTP server (the demo's mail
+// catcher): one confirmation per order, also when an order is on the stream twice.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildOrderEvent, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
+import { startMailCatcher, type MailCatcher } from '@orders/demo';
+import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
+import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import { EmailModule } from './app.module.js';
+import { APP } from './store.js';
+
+let broker: TestBroker;
+let catcher: MailCatcher;
+let dir: string;
+let app: RunningConsumer;
+let producer: Producer;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
+  catcher = await startMailCatcher({ smtpPort: 0, httpPort: 0 });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'email-'));
+  // EmailModule reads DATABASE_URL and SMTP_URL from process.env, as the app does.
+  process.env.DATABASE_URL = `file:${path.join(dir, 'email.db')}`;
+  process.env.SMTP_URL = catcher.smtpUrl;
+  const env = { ...process.env, KAFKA_BROKERS: broker.bootstrap };
+  const kafka = new Kafka(kafkaConfigFromEnv('test', env));
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+  await admin.disconnect();
+  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  app = await bootstrapConsumerApp({ name: APP, module: EmailModule, port: 0, handleSignals: false, env });
+});
+afterAll(async () => {
+  await producer?.disconnect();
+  await app?.close();
+  await catcher?.close();
+  await broker?.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('email consuming `orders`', () => {
+  it('sends one confirmation per order, duplicates included, and shows what it sent', async () => {
+    const order = (orderId: string, email: string) =>
+      buildOrderEvent(
+        {
+          customer: {
+            email,
+            name: 'Lin',
+            address: { line1: '9 Quay', city: 'Dublin', postalCode: 'D02', country: 'IE' },
+          },
+          lines: [{ sku: 'TEE-002', qty: 3 }],
+        },
+        { orderId, placedAt: new Date(), currency: 'EUR' },
+      );
+    const orders = [order('e-1', 'lin@example.org'), order('e-2', 'kim@example.org')];
+    const send = (o: (typeof orders)[number]) => ({ key: o.customer.id, value: JSON.stringify(o) });
+    await producer.send({ topic: ORDERS_TOPIC, messages: [...orders.map(send), send(orders[0])] });
+
+    await until('every order handled (lag 0)', async () => {
+      const h = (await (await fetch(`${app.url}/health`)).json()) as { lag: { total: number } | null };
+      return h.lag?.total === 0;
+    });
+    expect(
+      catcher
+        .messages()
+        .map((m) => m.MessageID)
+        .sort(),
+    ).toEqual(['order-e-1@orders-stream.local', 'order-e-2@orders-stream.local']);
+    const mail = catcher.messages().find((m) => m.MessageID === 'order-e-1@orders-stream.local');
+    expect(mail?.To).toEqual([{ Name: 'Lin', Address: 'lin@example.org' }]);
+    expect(mail?.Text).toContain('Total: €74.70');
+
+    const res = await fetch(`${app.url}/emails/e-1`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      orderId: 'e-1',
+      to: 'lin@example.org',
+      subject: 'Your order e-1 is confirmed',
+      messageId: '<order-e-1@orders-stream.local>',
+    });
+    const list = (await (await fetch(`${app.url}/emails?limit=10`)).json()) as { orderId: string }[];
+    expect(list.map((m) => m.orderId).sort()).toEqual(['e-1', 'e-2']);
+    expect((await fetch(`${app.url}/emails/e-nope`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,12 @@
+// Nest injects by the constructor's `design:paramtypes`; without decorator metadata it silently injects
+// undefined. This guards the build and the test transform (vitest.config.ts `oxc.decorator`).
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { StockController } from './stock.controller.js';
+import { StockStore } from './store.js';
+
+describe('decorator metadata', () => {
+  it('is emitted, so Nest can inject the controller its store', () => {
+    expect(Reflect.getMetadata('design:paramtypes', StockController)).toEqual([StockStore]);
+  });
+});

@@ -1,0 +1,13 @@
+// Nest injects by the constructor's `design:paramtypes`; without decorator metadata it silently injects
+// undefined. This guards the build and the test transform (vitest.config.ts `oxc.decorator`).
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { ShipmentsController } from './shipments.controller.js';
+import { Shipping } from './shipping.js';
+import { ShipmentStore } from './store.js';
+
+describe('decorator metadata', () => {
+  it('is emitted, so Nest can inject the controller its services', () => {
+    expect(Reflect.getMetadata('design:paramtypes', ShipmentsController)).toEqual([Shipping, ShipmentStore]);
+  });
+});
