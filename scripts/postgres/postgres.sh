@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Starts/stops a throwaway PostgreSQL cluster for tests (Debian's postgresql-common tools; run as root).
+#
+#   scripts/postgres/postgres.sh start   # cluster "orders-test" on 127.0.0.1:55432, trust auth, fresh data
+#   scripts/postgres/postgres.sh stop    # stops and drops it
+#   scripts/postgres/postgres.sh url     # postgresql://postgres@127.0.0.1:55432/postgres
+#
+# Env: PG_PORT (55432). Needs the `postgresql` package (apt-get install -y postgresql). Loopback only,
+# no password, fsync off: for tests, never for data you want to keep.
+set -euo pipefail
+
+port="${PG_PORT:-55432}"
+cluster=orders-test
+version() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
+url() { echo "postgresql://postgres@127.0.0.1:$port/postgres"; }
+
+start() {
+  local v
+  v="$(version)"
+  if [[ -z "$v" ]] || ! command -v pg_createcluster >/dev/null; then
+    echo "PostgreSQL is not installed: apt-get install -y postgresql" >&2
+    exit 1
+  fi
+  if pg_lsclusters -h | awk -v v="$v" -v c="$cluster" '$1 == v && $2 == c' | grep -q .; then
+    pg_dropcluster --stop "$v" "$cluster"
+  fi
+  pg_createcluster --port "$port" --start-conf manual "$v" "$cluster" -- \
+    --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  cat >"/etc/postgresql/$v/$cluster/conf.d/orders-test.conf" <<CONF
+listen_addresses = '127.0.0.1'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  pg_ctlcluster "$v" "$cluster" start
+  for _ in $(seq 1 50); do
+    if pg_isready -q -h 127.0.0.1 -p "$port"; then
+      echo "PostgreSQL $v ready: $(url)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "PostgreSQL did not get ready on 127.0.0.1:$port" >&2
+  exit 1
+}
+
+stop() {
+  local v
+  v="$(version)"
+  [[ -n "$v" ]] && pg_dropcluster --stop "$v" "$cluster" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  url) url ;;
+  *)
+    echo "usage: $0 start|stop|url" >&2
+    exit 2
+    ;;
+esac
