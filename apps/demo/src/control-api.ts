@@ -9,8 +9,14 @@
  *   GET    /api/apps/:app/instances/:id/logs      its recent log lines
  *   DELETE /api/apps/:app/instances/:id           graceful stop (SIGTERM, then SIGKILL)   → 202
  *   POST   /api/apps/:app/instances/:id/kill      SIGKILL                                 → 202
+ *   GET    /api/apps/:app/health                  each running instance's GET /health (1 s timeout)
  *   GET    /api/load                              the order trickle
  *   POST   /api/load {"rate": N}                  orders per second, 0 = off
+ *   GET    /api/carrier                           the carrier's switches (its GET /admin/state)
+ *   POST   /api/carrier/down                      the carrier answers 503 to every booking
+ *   POST   /api/carrier/latency {"ms": N}         the carrier answers N ms later
+ *   POST   /api/carrier/error-rate {"rate": R}    the carrier fails a share R (0 … 1) of bookings
+ *   POST   /api/carrier/restore                   all three back to normal
  *
  * Write actions are allowed from loopback; from elsewhere only with `Authorization: Bearer <token>`
  * when the demo was started with a token.
@@ -34,6 +40,8 @@ export interface ControlApiOptions {
   load?: LoadControl;
   /** Whether a request comes from this machine (default: its socket's remote address is loopback). */
   isLocal?: (req: http.IncomingMessage) => boolean;
+  /** The carrier's base URL (its admin API: /admin/down, /admin/latency, /admin/error-rate); without it /api/carrier answers 404. */
+  carrierUrl?: string;
 }
 
 class HttpError extends Error {
@@ -69,7 +77,14 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (path !== '/api/load' && path !== '/api/apps' && !path.startsWith('/api/apps/')) return false;
+    if (
+      path !== '/api/load' &&
+      path !== '/api/apps' &&
+      !path.startsWith('/api/apps/') &&
+      path !== '/api/carrier' &&
+      !path.startsWith('/api/carrier/')
+    )
+      return false;
     const method = req.method ?? 'GET';
     const send = (status: number, body: unknown) => {
       res.writeHead(status, {
@@ -101,6 +116,24 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
           throw new HttpError(400, (err as Error).message);
         }
       }
+      if (path === '/api/carrier' || path.startsWith('/api/carrier/')) {
+        if (!options.carrierUrl) throw new HttpError(404, 'this demo has no carrier');
+        const action = path.slice('/api/carrier/'.length);
+        if (path === '/api/carrier') {
+          only('GET');
+          const r = await carrier(options.carrierUrl, 'GET', 'state');
+          return send(r.status, r.body);
+        }
+        only('POST');
+        const body = (await readJson(req)) as Record<string, unknown> | null;
+        const calls = carrierCalls(action, body);
+        let last = { status: 200, body: {} as unknown };
+        for (const [what, payload] of calls) {
+          last = await carrier(options.carrierUrl, 'POST', what, payload);
+          if (last.status >= 300) break;
+        }
+        return send(last.status, last.body);
+      }
       if (path === '/api/apps') {
         only('GET');
         return send(200, { apps: supervisor.list() });
@@ -110,6 +143,21 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
       if (parts.length === 1) {
         only('GET');
         return send(200, supervisor.app(app!));
+      }
+      if (parts.length === 2 && sub === 'health') {
+        only('GET');
+        const running = supervisor.app(app!).instances.filter((i) => i.status === 'running');
+        const health = await Promise.all(
+          running.map(async (i) => {
+            try {
+              const r = await fetch(`${i.url}/health`, { signal: AbortSignal.timeout(1000) });
+              return { id: i.id, name: i.name, status: r.status, health: (await r.json()) as unknown };
+            } catch (err) {
+              return { id: i.id, name: i.name, status: null, error: (err as Error).message };
+            }
+          }),
+        );
+        return send(200, { instances: health });
       }
       if (sub !== 'instances' || parts.length > 4) throw notFound(path);
       if (parts.length === 2) {
@@ -140,6 +188,56 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
       return send(500, { error: String(err) });
     }
   };
+}
+
+/** The carrier admin calls behind one control action. */
+function carrierCalls(action: string, body: Record<string, unknown> | null): Array<[string, unknown]> {
+  switch (action) {
+    case 'down':
+      return [['down', { down: body?.down === undefined ? true : body.down }]];
+    case 'latency':
+      return [['latency', { ms: body?.ms }]];
+    case 'error-rate':
+      return [['error-rate', { rate: body?.rate }]];
+    case 'restore':
+      return [
+        ['down', { down: false }],
+        ['latency', { ms: 0 }],
+        ['error-rate', { rate: 0 }],
+      ];
+    default:
+      throw new HttpError(
+        404,
+        `no carrier action '${action}'; try /api/carrier/down, /latency {"ms"}, /error-rate {"rate"}, /restore`,
+      );
+  }
+}
+
+async function carrier(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  what: string,
+  payload?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl.replace(/\/$/, '')}/admin/${what}`, {
+      method,
+      headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+      signal: AbortSignal.timeout(3000),
+    });
+  } catch (err) {
+    throw new HttpError(502, `the carrier (${baseUrl}) does not answer: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { message: text };
+  }
+  return { status: res.status, body };
 }
 
 function notFound(path: string): HttpError {

@@ -4,6 +4,7 @@
  * child processes, and a gentle order trickle. Ctrl-C stops it all: apps first (gracefully), then the
  * broker.
  */
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -15,6 +16,10 @@ import { createControlApi, type HttpRoute } from './control-api.js';
 import { OrderTrickle } from './load.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { Supervisor, type RestartPolicy } from './supervisor.js';
+import { startTraceReceiver, tracesApi, TraceStore } from './traces.js';
+
+/** OTLP/HTTP, where the demo receives traces when no collector is configured. */
+const OTLP_PORT = 4318;
 
 export interface DemoOptions {
   /** Repository root: apps run there and `.data/` lives there. */
@@ -32,8 +37,17 @@ export interface DemoOptions {
   /** Passed to the apps as DATABASE_URL (default: unset, so they use SQLite under .data/). */
   databaseUrl?: string;
   restart?: RestartPolicy;
+  /**
+   * The console's built files, served at `/` by the embedded broker's HTTP port (default
+   * `<root>/apps/console/dist` when built; null: none).
+   */
+  consoleDir?: string | null;
   /** Port of the control API when the broker's HTTP port cannot serve it (default 9081). */
   controlPort?: number;
+  /** Ports to use instead of the defaults ({@link DEFAULT_PORTS}), e.g. from {@link offsetPorts}. */
+  ports?: Partial<Omit<DemoPorts, 'apps'>> & { apps?: Record<string, number> };
+  /** Where the apps run and keep their `.data/` (SQLite files, labels, …); default `rootDir`. */
+  workDir?: string;
   /** Where the demo's and the apps' lines go (default stdout). */
   output?: (line: string) => void;
   color?: boolean;
@@ -49,9 +63,46 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-const KAFKA_PORT = 9092;
-const HTTP_PORT = 9080;
-const CONTROL_PORT = 9081;
+/** Every port the demo listens on or hands to the apps. */
+export interface DemoPorts {
+  /** The embedded broker's Kafka listener. */
+  kafka: number;
+  /** The broker's HTTP port: console, admin API and the control API. */
+  http: number;
+  /** The control API's own port, used only when the broker's HTTP port cannot serve it. */
+  control: number;
+  /** The mail catcher: SMTP and HTTP (Mailpit's ports). */
+  smtp: number;
+  mailHttp: number;
+  /** Each app's first instance, by app name. */
+  apps: Record<string, number>;
+}
+
+/** DESIGN.md's default ports. */
+export const DEFAULT_PORTS: DemoPorts = Object.freeze({
+  kafka: 9092,
+  http: 9080,
+  control: 9081,
+  smtp: 1025,
+  mailHttp: 8025,
+  apps: Object.fromEntries(APPS.map((a) => [a.name, a.port])),
+});
+
+/** Every default port plus `offset`, to run a second demo (or a test suite) beside the first. */
+export function offsetPorts(offset: number): DemoPorts {
+  const d = DEFAULT_PORTS;
+  const top = Math.max(d.kafka, d.http, d.control, d.smtp, d.mailHttp, ...Object.values(d.apps));
+  if (!Number.isInteger(offset) || offset < 0 || top + offset > 65535)
+    throw new Error(`port offset must be an integer from 0 to ${65535 - top}, got ${offset}`);
+  return {
+    kafka: d.kafka + offset,
+    http: d.http + offset,
+    control: d.control + offset,
+    smtp: d.smtp + offset,
+    mailHttp: d.mailHttp + offset,
+    apps: Object.fromEntries(Object.entries(d.apps).map(([name, port]) => [name, port + offset])),
+  };
+}
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const out = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -66,6 +117,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       `--without: no app named ${unknown.join(', ')}; apps: ${APPS.map((a) => a.name).join(', ')}`,
     );
 
+  const ports: DemoPorts = {
+    ...DEFAULT_PORTS,
+    control: options.controlPort ?? DEFAULT_PORTS.control,
+    ...options.ports,
+    apps: { ...DEFAULT_PORTS.apps, ...options.ports?.apps },
+  };
+  const apps = APPS.map((a) => ({ ...a, port: ports.apps[a.name] ?? a.port }));
+
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -74,20 +133,21 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   try {
     // Supervisor first: the control API needs it before the broker's HTTP port opens.
     const env: Record<string, string | undefined> = {
-      KAFKA_BROKERS: options.kafka ?? `127.0.0.1:${KAFKA_PORT}`,
-      SMTP_URL: 'smtp://127.0.0.1:1025',
-      CARRIER_URL: 'http://127.0.0.1:3007',
+      KAFKA_BROKERS: options.kafka ?? `127.0.0.1:${ports.kafka}`,
+      SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
+      CARRIER_URL: `http://127.0.0.1:${ports.apps.carrier}`,
       DATABASE_URL: options.databaseUrl,
     };
     const supervisor = new Supervisor({
       rootDir: options.rootDir,
-      apps: APPS,
+      cwd: options.workDir,
+      apps,
       env,
       restart: options.restart,
       output: out,
       color: colour,
     });
-    const storefrontUrl = 'http://127.0.0.1:3000';
+    const storefrontUrl = `http://127.0.0.1:${ports.apps.storefront}`;
     // Always there (so POST /api/load can turn it on); --no-load starts it at rate 0.
     const trickle = new OrderTrickle({
       storefrontUrl,
@@ -95,19 +155,34 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       log: (l) => say(`orders: ${l}`),
     });
     const token = options.token || undefined;
-    const controlApi = createControlApi(supervisor, { token, load: trickle });
+    const controlApi = createControlApi(supervisor, { token, load: trickle, carrierUrl: env.CARRIER_URL });
+
+    // Traces for the console's order view: a tiny OTLP/HTTP receiver (traces.ts), unless a collector is
+    // configured (OTEL_EXPORTER_OTLP_ENDPOINT). :4318, or any free port when that is taken.
+    const traces = new TraceStore();
+    if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+      const receiver = await startTraceReceiver(traces, OTLP_PORT).catch((err: NodeJS.ErrnoException) =>
+        err.code === 'EADDRINUSE' ? startTraceReceiver(traces, 0) : Promise.reject(err),
+      );
+      cleanups.push(() => receiver.close());
+      env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    }
+    const tracesRoute = tracesApi(traces);
+    const demoRoutes: HttpRoute = async (req, res) => (await controlApi(req, res)) || tracesRoute(req, res);
 
     // 1. The broker (embedded), with the control API on its HTTP port.
     let broker: BrokerHandle | null = null;
     if (!options.kafka) {
       const brokerOptions: BrokerOptions & { httpRoutes?: HttpRoute } = {
-        port: KAFKA_PORT,
-        httpPort: HTTP_PORT,
+        port: ports.kafka,
+        httpPort: ports.http,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
         groups: { initialRebalanceDelayMs: 500 },
         autoCreateTopics: true,
         logger: prefixedLogger(out, colour),
-        httpRoutes: controlApi,
+        httpRoutes: demoRoutes,
+        consoleDir: options.consoleDir === undefined ? builtConsole(options.rootDir) : options.consoleDir,
+        consoleToken: token,
       };
       broker = await startBroker(brokerOptions);
       const b = broker;
@@ -118,22 +193,24 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // 2. The control API: on the broker's HTTP port when it took the hook, else on its own port.
     let controlUrl = broker?.httpPort ? `http://127.0.0.1:${broker.httpPort}` : '';
     if (!controlUrl || !(await servesControlApi(controlUrl))) {
-      const server = await listenHttp(controlApi, options.controlPort ?? CONTROL_PORT);
+      const server = await listenHttp(controlApi, ports.control);
       cleanups.push(() => closeHttp(server));
       controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       if (broker)
         say(`the broker's HTTP port does not serve the control API yet; serving it on ${controlUrl}`);
     }
 
-    // 3. The mail catcher (or a Mailpit already on 1025/8025).
+    // 3. The mail catcher (or a Mailpit already on its ports).
     let mail: MailCatcher | null = null;
     try {
-      mail = await startMailCatcher({ smtpPort: 1025, httpPort: 8025 });
+      mail = await startMailCatcher({ smtpPort: ports.smtp, httpPort: ports.mailHttp });
       const m = mail;
       cleanups.push(() => m.close());
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      warn('port 1025 or 8025 is in use (Mailpit already running?); the apps will send mail there');
+      warn(
+        `port ${ports.smtp} or ${ports.mailHttp} is in use (Mailpit already running?); the apps will send mail there`,
+      );
     }
 
     // 4. Topics (the storefront creates them too; doing it here makes a consumer-only demo work).
@@ -145,7 +222,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     cleanups.push(() => supervisor.stopAll());
     const started: AppDefinition[] = [];
     const skipped: string[] = [];
-    for (const app of APPS) {
+    for (const app of apps) {
       if (options.without?.includes(app.name)) continue;
       if (!supervisor.isAvailable(app.name)) {
         skipped.push(app.name);
@@ -164,7 +241,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         controlUrl,
         kafka: bootstrap,
         embedded: broker !== null,
-        mailUrl: mail?.httpUrl ?? 'http://127.0.0.1:8025',
+        mailUrl: mail?.httpUrl ?? `http://127.0.0.1:${ports.mailHttp}`,
+        smtpPort: ports.smtp,
         started,
         skipped,
         without: options.without ?? [],
@@ -222,6 +300,12 @@ export async function ensureTopics(bootstrap: string): Promise<string[]> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** `<root>/apps/console/dist` if the console is built there. */
+function builtConsole(rootDir: string): string | null {
+  const dir = path.join(rootDir, 'apps', 'console', 'dist');
+  return existsSync(path.join(dir, 'index.html')) ? dir : null;
 }
 
 async function servesControlApi(baseUrl: string): Promise<boolean> {
@@ -291,6 +375,7 @@ function banner(b: {
   kafka: string;
   embedded: boolean;
   mailUrl: string;
+  smtpPort: number;
   started: AppDefinition[];
   skipped: string[];
   without: string[];
@@ -305,7 +390,7 @@ function banner(b: {
   rows.push(
     ['control API', `${control}/api/apps   ${control}/api/load`],
     ['Kafka bootstrap', `${b.kafka}${b.embedded ? ' (embedded sps broker)' : ' (external broker)'}`],
-    ['mail catcher', `${local(b.mailUrl)}   (SMTP localhost:1025)`],
+    ['mail catcher', `${local(b.mailUrl)}   (SMTP localhost:${b.smtpPort})`],
     ...b.started.map((a): [string, string] => [a.name, `http://localhost:${a.port}   ${a.description}`]),
   );
   const width = Math.max(...rows.map(([k]) => k.length));

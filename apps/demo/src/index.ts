@@ -6,7 +6,15 @@ export {
   type HttpRoute,
   type LoadControl,
 } from './control-api.js';
-export { ensureTopics, startDemo, type DemoOptions, type RunningDemo } from './demo.js';
+export {
+  DEFAULT_PORTS,
+  ensureTopics,
+  offsetPorts,
+  startDemo,
+  type DemoOptions,
+  type DemoPorts,
+  type RunningDemo,
+} from './demo.js';
 export { OrderTrickle, fakeOrder, type LoadOptions, type LoadStatus } from './load.js';
 export {
   startMailCatcher,
@@ -23,3 +31,4 @@ export {
   type RestartPolicy,
   type SupervisorOptions,
 } from './supervisor.js';
+export { startTraceReceiver, tracesApi, TraceStore, type SpanView } from './traces.js';

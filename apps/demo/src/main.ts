@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run demo` → node apps/demo/dist/main.js [--without app,…] [--kafka host:port] [--no-load]
-//                  [--rate N] [--token T]
+//                  [--rate N] [--token T] [--port-offset N]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { APP_NAMES } from './apps.js';
-import { startDemo } from './demo.js';
+import { offsetPorts, startDemo } from './demo.js';
 import { MAX_RATE } from './load.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -21,6 +21,12 @@ const program = new Command('demo')
   .option('--token <token>', 'allows write actions from other machines (Authorization: Bearer …)')
   .option('--data-dir <dir>', 'embedded broker data directory', '.data/sps')
   .option('--database-url <url>', 'DATABASE_URL for the apps (default: SQLite files under .data/)')
+  .option(
+    '--port-offset <n>',
+    'add N to every default port (9092, 9080, 1025, 8025, 3000 … 3007), to run beside another demo; env DEMO_PORT_OFFSET',
+    offset,
+    process.env.DEMO_PORT_OFFSET ? offset(process.env.DEMO_PORT_OFFSET) : 0,
+  )
   .option('--restart-on-failure', 'restart an app that crashes (default: leave it exited, to show failures)')
   .showHelpAfterError();
 
@@ -33,6 +39,7 @@ const o = program.opts<{
   token?: string;
   dataDir: string;
   databaseUrl?: string;
+  portOffset: number;
   restartOnFailure?: boolean;
 }>();
 
@@ -45,6 +52,7 @@ const demo = await startDemo({
   token: o.token ?? process.env.DEMO_TOKEN,
   dataDir: path.resolve(rootDir, o.dataDir),
   databaseUrl: o.databaseUrl,
+  ports: offsetPorts(o.portOffset),
   restart: o.restartOnFailure ? 'on-failure' : 'never',
 }).catch((err: Error) => {
   console.error(`demo: ${err.message}`);
@@ -79,6 +87,15 @@ function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+function offset(value: string): number {
+  try {
+    offsetPorts(Number(value));
+    return Number(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function rate(value: string): number {

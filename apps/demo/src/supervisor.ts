@@ -50,8 +50,10 @@ export interface AppInfo {
 export type RestartPolicy = 'never' | 'on-failure';
 
 export interface SupervisorOptions {
-  /** The repository root: children run there, so `.data/` is shared. */
+  /** The repository root: scripts are found there, and children run there unless `cwd` says otherwise. */
   rootDir: string;
+  /** The children's working directory, where their `.data/` lives (default `rootDir`). */
+  cwd?: string;
   apps: readonly AppDefinition[];
   /** The script of an app (default `<rootDir>/apps/<name>/dist/main.js`). */
   scriptFor?: (app: AppDefinition) => string;
@@ -275,7 +277,7 @@ export class Supervisor extends EventEmitter {
     };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [this.scriptOf(def)], {
-      cwd: this.options.rootDir,
+      cwd: this.options.cwd ?? this.options.rootDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

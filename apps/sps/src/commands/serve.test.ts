@@ -39,4 +39,13 @@ describe('serve: options', () => {
       autoCreateTopics: false,
     });
   });
+
+  it('serves the built console by default, another directory with --console-dir, none with off', () => {
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS }).consoleDir).toBeUndefined(); // → the built console, if any
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS, consoleDir: 'off' }).consoleDir).toBeNull();
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS, consoleDir: '/srv/console' }).consoleDir).toBe(
+      '/srv/console',
+    );
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS, consoleToken: 's3cret' }).consoleToken).toBe('s3cret');
+  });
 });

@@ -1,6 +1,9 @@
 // `sps serve`: runs our broker (libs/sps-broker) as a process until SIGTERM/SIGINT.
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { httpPortOption, intOption, portOption } from '../options.js';
@@ -17,7 +20,21 @@ export interface ServeOptions {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   groupInitialRebalanceDelayMs: number;
+  /** The console's built files, served at `/` on the HTTP port (null: none). */
+  consoleDir?: string | null;
+  /** Allows write actions on the HTTP port from other machines (`Authorization: Bearer …`). */
+  consoleToken?: string;
   verbose?: boolean;
+}
+
+/**
+ * The teaching console's build in this checkout (`apps/console/dist`, next to this package), or
+ * null when it is not built.
+ */
+export function defaultConsoleDir(): string | null {
+  // src/commands/serve.ts and dist/commands/serve.js are both three levels below apps/.
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'console', 'dist');
+  return existsSync(path.join(dir, 'index.html')) ? dir : null;
 }
 
 export const SERVE_DEFAULTS: ServeOptions = {
@@ -62,6 +79,8 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
       groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
+      consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
+      consoleToken: opts.consoleToken,
       logger: brokerLogger(io, !!opts.verbose),
     });
   } catch (err) {
@@ -69,7 +88,10 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
   }
   const ms = Math.round(performance.now() - t0);
   const http =
-    handle.httpPort === null ? 'http off' : `http on http://${urlHost(handle.host)}:${handle.httpPort}`;
+    handle.httpPort === null
+      ? 'http off'
+      : `http on http://${urlHost(handle.host)}:${handle.httpPort}` +
+        (handle.consoleDir ? ' (console + admin API)' : ' (admin API; console not built)');
   io.out(`sps ready: kafka on ${handle.bootstrap}, ${http}, data in ${opts.dataDir} (started in ${ms} ms)`);
   return handle;
 }
@@ -184,6 +206,17 @@ export function addServeOptions(cmd: Command): Command {
         .default(SERVE_DEFAULTS.groupInitialRebalanceDelayMs)
         .argParser(intOption('--group-initial-rebalance-delay', 0)),
     )
+    .addOption(
+      new Option('--console-dir <dir>', 'built console to serve at / on the HTTP port ("off" for none)').env(
+        'SPS_CONSOLE_DIR',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--console-token <token>',
+        'allows write actions on the HTTP port (reset offsets) from other machines with Authorization: Bearer <token>',
+      ).env('SPS_CONSOLE_TOKEN'),
+    )
     .option('-v, --verbose', "print the broker's info and debug logs");
 }
 
@@ -197,6 +230,13 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
     groupInitialRebalanceDelayMs:
       (o.groupInitialRebalanceDelay as number | undefined) ?? SERVE_DEFAULTS.groupInitialRebalanceDelayMs,
+    consoleDir:
+      typeof o.consoleDir === 'string'
+        ? /^(off|none|false|no)$/i.test(o.consoleDir)
+          ? null
+          : path.resolve(o.consoleDir)
+        : undefined,
+    consoleToken: typeof o.consoleToken === 'string' && o.consoleToken ? o.consoleToken : undefined,
     verbose: !!o.verbose,
   };
 }
