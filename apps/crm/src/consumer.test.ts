@@ -1,54 +1,23 @@
 // crm as a consumer group on our broker, in-process: each customer's orders are counted once, also when an
 // order is on the stream twice, and GET /customers shows what a user would check.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildOrderEvent, ORDERS_TOPIC, TOPICS, type PlaceOrderRequest } from '@orders/contracts';
-import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { buildOrderEvent, ORDERS_TOPIC, type PlaceOrderRequest } from '@orders/contracts';
+import type { RunningConsumer } from '@orders/messaging';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { CrmModule } from './app.module.js';
 import { APP } from './store.js';
 
-let broker: TestBroker;
-let dir: string;
+let fx: ConsumerFixture;
 let app: RunningConsumer;
 let producer: Producer;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'crm-'));
-  const env = {
-    ...process.env,
-    KAFKA_BROKERS: broker.bootstrap,
-    DATABASE_URL: `file:${path.join(dir, 'crm.db')}`,
-  };
-  process.env.DATABASE_URL = env.DATABASE_URL; // read by CrmModule's openCrmDb()
-  const kafka = new Kafka(kafkaConfigFromEnv('test', env));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  app = await bootstrapConsumerApp({ name: APP, module: CrmModule, port: 0, handleSignals: false, env });
+  fx = await startConsumerFixture({ name: APP, module: CrmModule });
+  ({ app, producer } = fx);
 });
 afterAll(async () => {
-  await producer?.disconnect();
-  await app?.close();
-  await broker?.destroy();
-  await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 const customer = (email: string, name: string): PlaceOrderRequest['customer'] => ({

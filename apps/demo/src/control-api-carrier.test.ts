@@ -75,7 +75,7 @@ describe('the carrier switches', () => {
       '/admin/latency',
       '/admin/error-rate',
     ]);
-    expect((await (await fetch(`${base}/api/carrier`)).json()).down).toBe(false);
+    expect(((await (await fetch(`${base}/api/carrier`)).json()) as { down: boolean }).down).toBe(false);
   });
 
   it("passes the carrier's refusals on, and names the actions for an unknown one", async () => {

@@ -1,16 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTraceReceiver, TraceStore } from './traces.js';
+import { startTraceReceiver, TraceStore, type OtlpBody } from './traces.js';
 
 const kv = (key: string, value: string | number) => ({
   key,
   value: typeof value === 'string' ? { stringValue: value } : { intValue: String(value) },
 });
 
-const exportOf = (service: string, span: Record<string, unknown>) => ({
-  resourceSpans: [
-    { resource: { attributes: [kv('service.name', service)] }, scopeSpans: [{ spans: [span] }] },
-  ],
-});
+/** One span as an OTLP/HTTP JSON export (the test spans carry only the fields each case needs). */
+const exportOf = (service: string, span: Record<string, unknown>) =>
+  ({
+    resourceSpans: [
+      { resource: { attributes: [kv('service.name', service)] }, scopeSpans: [{ spans: [span] }] },
+    ],
+  }) as unknown as OtlpBody;
 
 const ms = (t: number) => String(BigInt(t) * 1_000_000n);
 

@@ -49,7 +49,7 @@ interface OtlpSpan {
   attributes?: OtlpKeyValue[];
   status?: { code?: number };
 }
-interface OtlpBody {
+export interface OtlpBody {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpKeyValue[] };
     scopeSpans?: Array<{ spans?: OtlpSpan[] }>;

@@ -1,56 +1,31 @@
 // email as a consumer group on our broker, in-process, sending to a real SMTP server (the demo's mail
 // catcher): one confirmation per order, also when an order is on the stream twice.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildOrderEvent, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
+import { buildOrderEvent, ORDERS_TOPIC } from '@orders/contracts';
 import { startMailCatcher, type MailCatcher } from '@orders/demo';
-import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { RunningConsumer } from '@orders/messaging';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { EmailModule } from './app.module.js';
 import { APP } from './store.js';
 
-let broker: TestBroker;
+let fx: ConsumerFixture;
 let catcher: MailCatcher;
-let dir: string;
 let app: RunningConsumer;
 let producer: Producer;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
   catcher = await startMailCatcher({ smtpPort: 0, httpPort: 0 });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'email-'));
-  // EmailModule reads DATABASE_URL and SMTP_URL from process.env, as the app does.
-  process.env.DATABASE_URL = `file:${path.join(dir, 'email.db')}`;
-  process.env.SMTP_URL = catcher.smtpUrl;
-  const env = { ...process.env, KAFKA_BROKERS: broker.bootstrap };
-  const kafka = new Kafka(kafkaConfigFromEnv('test', env));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  app = await bootstrapConsumerApp({ name: APP, module: EmailModule, port: 0, handleSignals: false, env });
+  fx = await startConsumerFixture({
+    name: APP,
+    module: EmailModule,
+    env: () => ({ SMTP_URL: catcher.smtpUrl }),
+  });
+  ({ app, producer } = fx);
 });
 afterAll(async () => {
-  await producer?.disconnect();
-  await app?.close();
+  await fx?.close();
   await catcher?.close();
-  await broker?.destroy();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('email consuming `orders`', () => {

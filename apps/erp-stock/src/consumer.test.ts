@@ -1,50 +1,23 @@
 // erp-stock as a consumer group on our broker, in-process: each order decrements stock once per line,
 // a duplicate delivery changes nothing, and GET /stock shows it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildOrderEvent, findProduct, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
-import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { buildOrderEvent, findProduct, ORDERS_TOPIC } from '@orders/contracts';
+import type { RunningConsumer } from '@orders/messaging';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { ErpStockModule } from './app.module.js';
 import { APP } from './store.js';
 
-let broker: TestBroker;
-let dir: string;
+let fx: ConsumerFixture;
 let app: RunningConsumer;
 let producer: Producer;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'erp-stock-'));
-  process.env.KAFKA_BROKERS = broker.bootstrap;
-  process.env.DATABASE_URL = `file:${path.join(dir, 'erp-stock.db')}`;
-  const kafka = new Kafka(kafkaConfigFromEnv('test'));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  app = await bootstrapConsumerApp({ name: APP, module: ErpStockModule, port: 0, handleSignals: false });
+  fx = await startConsumerFixture({ name: APP, module: ErpStockModule });
+  ({ app, producer } = fx);
 });
 afterAll(async () => {
-  await producer?.disconnect();
-  await app?.close();
-  await broker?.destroy();
-  await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 describe('erp-stock consuming `orders`', () => {

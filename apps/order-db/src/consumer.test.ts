@@ -1,51 +1,26 @@
 // order-db as a consumer group on our broker, in-process: orders are saved, an invalid message is
 // dead-lettered with the reason and the partition keeps moving.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildOrderEvent, DLQ_TOPIC, HEADERS, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
-import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { buildOrderEvent, DLQ_TOPIC, HEADERS, ORDERS_TOPIC } from '@orders/contracts';
+import type { RunningConsumer } from '@orders/messaging';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import type { TestBroker } from '../../../test/helpers/broker.js';
+import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { readPartition } from '../../../test/helpers/read.js';
 import { OrderDbModule } from './app.module.js';
 import { APP, OrderStore } from './store.js';
 
+let fx: ConsumerFixture;
 let broker: TestBroker;
-let dir: string;
 let app: RunningConsumer;
 let producer: Producer;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  broker = await startTestBroker();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'order-db-'));
-  process.env.KAFKA_BROKERS = broker.bootstrap;
-  process.env.DATABASE_URL = `file:${path.join(dir, 'order-db.db')}`;
-  const kafka = new Kafka(kafkaConfigFromEnv('test'));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  app = await bootstrapConsumerApp({ name: APP, module: OrderDbModule, port: 0, handleSignals: false });
+  fx = await startConsumerFixture({ name: APP, module: OrderDbModule });
+  ({ broker, app, producer } = fx);
 });
 afterAll(async () => {
-  await producer?.disconnect();
-  await app?.close();
-  await broker?.destroy();
-  await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 describe('order-db consuming `orders`', () => {

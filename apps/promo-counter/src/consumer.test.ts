@@ -1,31 +1,17 @@
 // promo-counter as a consumer group on our broker, in-process, watched by a server-sent-events client
 // the way a dashboard would: a snapshot first, then an event per count that goes up, keep-alive
 // comments in between, and nothing left behind when the client goes away.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildOrderEvent, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
-import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { buildOrderEvent, ORDERS_TOPIC } from '@orders/contracts';
+import type { RunningConsumer } from '@orders/messaging';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { PromoCounterModule, promoHealth } from './app.module.js';
 import { APP } from './store.js';
 
-let broker: TestBroker;
-let dir: string;
+let fx: ConsumerFixture;
 let app: RunningConsumer;
 let producer: Producer;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface SseEvent {
   event?: string;
@@ -74,32 +60,17 @@ async function openStream(url: string) {
 }
 
 beforeAll(async () => {
-  broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
-  dir = await mkdtemp(path.join(os.tmpdir(), 'promo-counter-'));
-  process.env.KAFKA_BROKERS = broker.bootstrap;
-  process.env.DATABASE_URL = `file:${path.join(dir, 'promo-counter.db')}`;
-  process.env.PROMO_STREAM_KEEPALIVE_MS = '200';
-  const kafka = new Kafka(kafkaConfigFromEnv('test'));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  app = await bootstrapConsumerApp({
+  fx = await startConsumerFixture({
     name: APP,
     module: PromoCounterModule,
-    port: 0,
-    handleSignals: false,
-    health: () => promoHealth(app.app),
+    env: () => ({ PROMO_STREAM_KEEPALIVE_MS: '200' }),
+    health: (running) => promoHealth(running.app),
   });
+  ({ app, producer } = fx);
 });
 afterAll(async () => {
+  await fx?.close();
   delete process.env.PROMO_STREAM_KEEPALIVE_MS;
-  await producer?.disconnect();
-  await app?.close();
-  await broker?.destroy();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const order = (orderId: string, promoCode: string | null, email = `${orderId}@example.org`) =>

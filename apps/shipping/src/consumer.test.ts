@@ -1,35 +1,24 @@
 // shipping as a consumer group on our broker, with the real carrier app: while the carrier is down the
 // orders wait (shipping lags, nothing is dead-lettered); once it is back each order is booked once and its
 // label is served as a PDF.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { buildOrderEvent, DLQ_TOPIC, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
-import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { buildOrderEvent, DLQ_TOPIC, ORDERS_TOPIC } from '@orders/contracts';
+import type { RunningConsumer } from '@orders/messaging';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
+import type { TestBroker } from '../../../test/helpers/broker.js';
+import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { readPartition } from '../../../test/helpers/read.js';
 import { startCarrier, type TestCarrier } from '../test/carrier.js';
 import { readPdf } from '../test/read-pdf.js';
 import { ShippingModule, shippingHealth } from './app.module.js';
 import { APP } from './store.js';
 
+let fx: ConsumerFixture;
 let broker: TestBroker;
 let carrier: TestCarrier;
-let dir: string;
 let app: RunningConsumer;
 let producer: Producer;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Health {
   connected: boolean;
@@ -40,34 +29,18 @@ interface Health {
 const health = async () => (await (await fetch(`${app.url}/health`)).json()) as Health;
 
 beforeAll(async () => {
-  broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
   carrier = await startCarrier();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'shipping-'));
-  process.env.KAFKA_BROKERS = broker.bootstrap;
-  process.env.DATABASE_URL = `file:${path.join(dir, 'shipping.db')}`;
-  process.env.CARRIER_URL = carrier.url;
-  process.env.LABELS_DIR = path.join(dir, 'labels');
-  const kafka = new Kafka(kafkaConfigFromEnv('test'));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  app = await bootstrapConsumerApp({
+  fx = await startConsumerFixture({
     name: APP,
     module: ShippingModule,
-    port: 0,
-    handleSignals: false,
-    health: () => shippingHealth(app.app),
+    env: (dir) => ({ CARRIER_URL: carrier.url, LABELS_DIR: path.join(dir, 'labels') }),
+    health: (running) => shippingHealth(running.app),
   });
+  ({ broker, app, producer } = fx);
 });
 afterAll(async () => {
-  await producer?.disconnect();
-  await app?.close();
+  await fx?.close();
   await carrier?.close();
-  await broker?.destroy();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('shipping consuming `orders`', () => {

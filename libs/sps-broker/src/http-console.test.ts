@@ -11,6 +11,10 @@ import { checkWrite } from './http-auth.js';
 import { LiveFeed, Ring } from './live.js';
 import { silentLogger } from './logger.js';
 
+/** Responses are checked field by field below, so they are read loosely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+
 let broker: BrokerHandle;
 let dataDir: string;
 let consoleDir: string;
@@ -152,7 +156,7 @@ describe('GET /api/topics/:name/partitions/:p/records', () => {
   it('answers the newest records, or from an offset, with key, headers, value and timestamp', async () => {
     await broker.state.topics.create('inspect-a', 1);
     await produce('inspect-a', 30);
-    const latest = await (await fetch(`${base}/api/topics/inspect-a/partitions/0/records?limit=5`)).json();
+    const latest = await body(fetch(`${base}/api/topics/inspect-a/partitions/0/records?limit=5`));
     expect(latest.highWatermark).toBe(30);
     expect(latest.records.map((r: { offset: number }) => r.offset)).toEqual([25, 26, 27, 28, 29]);
     expect(latest.records[0]).toMatchObject({
@@ -161,14 +165,12 @@ describe('GET /api/topics/:name/partitions/:p/records', () => {
       encoding: 'utf8',
       headers: [{ key: 'schema-version', value: '1' }],
     });
-    const one = await (
-      await fetch(`${base}/api/topics/inspect-a/partitions/0/records?offset=7&limit=1`)
-    ).json();
+    const one = await body(fetch(`${base}/api/topics/inspect-a/partitions/0/records?offset=7&limit=1`));
     expect(one.records).toHaveLength(1);
     expect(one.records[0].offset).toBe(7);
     const out = await fetch(`${base}/api/topics/inspect-a/partitions/0/records?offset=99`);
     expect(out.status).toBe(416);
-    expect((await out.json()).error).toContain('0 … 30');
+    expect((await body(out)).error).toContain('0 … 30');
     expect((await fetch(`${base}/api/topics/nope/partitions/0/records`)).status).toBe(404);
     expect((await fetch(`${base}/api/topics/inspect-a/partitions/3/records`)).status).toBe(404);
   });
@@ -195,46 +197,46 @@ describe('POST /api/groups/:id/reset-offsets', () => {
 
     const busy = await post('/api/groups/reset-g/reset-offsets', { topic: 'reset-a', to: 'earliest' });
     expect(busy.status).toBe(409);
-    expect((await busy.json()).error).toContain('active member');
+    expect((await body(busy)).error).toContain('active member');
     await consumer.disconnect();
 
     await expect
-      .poll(async () => (await fetch(`${base}/api/groups/reset-g`).then((r) => r.json())).lag, {
+      .poll(async () => (await fetch(`${base}/api/groups/reset-g`).then(body)).lag, {
         timeout: 10_000,
       })
       .toBe(0);
     const earliest = await post('/api/groups/reset-g/reset-offsets', { topic: 'reset-a', to: 'earliest' });
     expect(earliest.status).toBe(200);
-    expect((await earliest.json()).partitions).toEqual([
+    expect((await body(earliest)).partitions).toEqual([
       { partition: 0, from: 10, to: 0 },
       { partition: 1, from: 6, to: 0 },
     ]);
-    const detail = await fetch(`${base}/api/groups/reset-g`).then((r) => r.json());
+    const detail = await fetch(`${base}/api/groups/reset-g`).then(body);
     expect(detail.lag).toBe(16);
 
-    const offset = await (
-      await post('/api/groups/reset-g/reset-offsets', {
+    const offset = await body(
+      post('/api/groups/reset-g/reset-offsets', {
         topic: 'reset-a',
         to: { offset: 8 },
         partitions: [0],
-      })
-    ).json();
+      }),
+    );
     expect(offset.partitions).toEqual([{ partition: 0, from: 0, to: 8 }]);
-    const clamped = await (
-      await post('/api/groups/reset-g/reset-offsets', {
+    const clamped = await body(
+      post('/api/groups/reset-g/reset-offsets', {
         topic: 'reset-a',
         to: { offset: 999 },
         partitions: [1],
-      })
-    ).json();
+      }),
+    );
     expect(clamped.partitions).toEqual([{ partition: 1, from: 0, to: 6 }]);
-    const future = await (
-      await post('/api/groups/reset-g/reset-offsets', {
+    const future = await body(
+      post('/api/groups/reset-g/reset-offsets', {
         topic: 'reset-a',
         to: { timestamp: Date.now() + 60_000 },
         dryRun: true,
-      })
-    ).json();
+      }),
+    );
     expect(future.partitions.map((p: { to: number }) => p.to)).toEqual([10, 6]);
     expect(future.dryRun).toBe(true);
 
