@@ -13,7 +13,12 @@ export default defineConfig({
   },
   test: {
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }, // the apps' JSON logs (@orders/messaging)
-    include: ['libs/**/src/**/*.test.ts', 'apps/**/src/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    include: [
+      'libs/**/src/**/*.test.ts',
+      'apps/**/src/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/deploy/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

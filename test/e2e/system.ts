@@ -6,15 +6,20 @@
  *
  * Apps that are not built yet are left out and reported as skipped; with CI set, every app must exist.
  * DATABASE_URL=postgresql://… runs the apps on PostgreSQL, in a fresh database dropped afterwards.
+ * E2E_KAFKA=host:port runs them against that broker (e.g. Apache Kafka) instead of the embedded one:
+ * only KAFKA_BROKERS changes for the apps. Everything the suite reads from the broker (group state,
+ * members, committed offsets, high watermarks) goes through the Kafka protocol, so it reads the same
+ * on both.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ORDERS_PARTITIONS, ORDERS_TOPIC } from '@orders/contracts';
+import { ORDERS_PARTITIONS, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
 import { adapterFactory } from '@orders/db';
 import { APPS, startDemo, type RunningDemo } from '@orders/demo';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,6 +35,9 @@ export const MISSING: readonly Consumer[] = CONSUMERS.filter((a) => !built(a));
 /** The storefront and the carrier are the system itself: never skipped. */
 export const REQUIRED_HTTP_APPS = ['storefront', 'carrier'] as const;
 export const has = (app: Consumer) => PRESENT.includes(app);
+
+/** E2E_KAFKA=host:port: an external broker (Apache Kafka, Redpanda, …) instead of the embedded one. */
+export const EXTERNAL_KAFKA = process.env.E2E_KAFKA?.trim() || undefined;
 
 export interface GroupView {
   id: string;
@@ -49,10 +57,13 @@ export interface System {
   demo: RunningDemo;
   /** Base URL of an app's first instance (restarted instances get the same port back). */
   url(app: string): string;
-  /** The broker: Kafka bootstrap, its Kafka port, and its HTTP admin API (which also serves the control API). */
+  /** The broker: Kafka bootstrap and its port; `external` when it is E2E_KAFKA, not the embedded one. */
   bootstrap: string;
   kafkaPort: number;
-  brokerUrl: string;
+  external: boolean;
+  /** A connected Kafka admin client on the broker: how the suite reads groups, offsets and lag. */
+  admin: Admin;
+  /** The demo's control API (on the embedded broker's HTTP port, or its own port). */
   controlUrl: string;
   /** The mail catcher's HTTP API (Mailpit's shape). */
   mailUrl: string;
@@ -120,6 +131,48 @@ async function freshPostgresDatabase(url: string) {
   };
 }
 
+function kafkaAdmin(bootstrap: string): Admin {
+  return new Kafka({
+    clientId: 'e2e',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5 },
+  }).admin();
+}
+
+/**
+ * A fresh start on an external broker, as the embedded broker's fresh data directory gives: deletes the
+ * system's topics and the six consumer groups left by an earlier run, so that `startDemo` creates the
+ * topics anew and every group reads the stream from its beginning. Don't point E2E_KAFKA at a broker
+ * whose `orders` you want to keep.
+ */
+async function resetExternalBroker(bootstrap: string, say: (line: string) => void): Promise<void> {
+  const admin = kafkaAdmin(bootstrap);
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    const stale = groups.map((g) => g.groupId).filter((g) => (CONSUMERS as readonly string[]).includes(g));
+    if (stale.length) {
+      await admin.deleteGroups(stale);
+      say(`deleted consumer groups left from an earlier run: ${stale.join(', ')}`);
+    }
+    const names = TOPICS.map((t) => t.name);
+    const existing = (await admin.listTopics()).filter((t) => names.includes(t));
+    if (existing.length) {
+      await admin.deleteTopics({ topics: existing, timeout: 30_000 });
+      await waitFor(
+        null,
+        `the broker to forget the deleted topics ${existing.join(', ')}`,
+        async () => !(await admin.listTopics()).some((t) => existing.includes(t)),
+        30_000,
+      );
+      say(`deleted topics left from an earlier run: ${existing.join(', ')}`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function startSystem(): Promise<System> {
   const names = APPS.map((a) => a.name);
   const [kafka, http, control, smtp, mailHttp, ...appPorts] = await freePorts(5 + names.length);
@@ -128,10 +181,12 @@ export async function startSystem(): Promise<System> {
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(
     logDir,
-    `demo${process.env.DATABASE_URL?.startsWith('postgres') ? '-postgres' : ''}.log`,
+    `demo${process.env.DATABASE_URL?.startsWith('postgres') ? '-postgres' : ''}${EXTERNAL_KAFKA ? '-kafka' : ''}.log`,
   );
   const lines: string[] = [];
   const flush = () => writeFileSync(logFile, lines.join('\n') + '\n');
+  const output = (line: string) => lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  if (EXTERNAL_KAFKA) await resetExternalBroker(EXTERNAL_KAFKA, (l) => output(`[e2e] ${l}`));
 
   const pgDb = process.env.DATABASE_URL?.startsWith('postgres')
     ? await freshPostgresDatabase(process.env.DATABASE_URL)
@@ -146,6 +201,7 @@ export async function startSystem(): Promise<System> {
   };
   const demo = await startDemo({
     rootDir: REPO,
+    kafka: EXTERNAL_KAFKA,
     workDir,
     dataDir: path.join(workDir, 'sps'),
     ports: ports as Parameters<typeof startDemo>[0]['ports'],
@@ -154,15 +210,19 @@ export async function startSystem(): Promise<System> {
     databaseUrl: pgDb?.url,
     restart: 'never',
     color: false,
-    output: (line) => lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`),
+    output,
   });
   const url = (app: string) => `http://127.0.0.1:${ports.apps[app]}`;
+  const bootstrap = EXTERNAL_KAFKA ?? demo.broker!.bootstrap;
+  const admin = kafkaAdmin(bootstrap);
+  await admin.connect();
   return {
     demo,
     url,
-    bootstrap: demo.broker!.bootstrap,
-    kafkaPort: kafka!,
-    brokerUrl: `http://127.0.0.1:${demo.broker!.httpPort}`,
+    bootstrap,
+    kafkaPort: Number(bootstrap.split(',')[0]!.split(':').at(-1)),
+    external: Boolean(EXTERNAL_KAFKA),
+    admin,
     controlUrl: demo.controlUrl,
     mailUrl: demo.mail!.httpUrl,
     databaseUrl: pgDb?.url,
@@ -170,6 +230,7 @@ export async function startSystem(): Promise<System> {
     logFile,
     logTail: (n = 40) => (flush(), lines.slice(-n).join('\n')),
     async stop() {
+      await admin.disconnect().catch(() => undefined);
       await demo.stop();
       flush();
       await pgDb?.drop().catch(() => undefined);
@@ -238,12 +299,41 @@ export async function waitFor<T>(
   }
 }
 
-/** A consumer group as the broker sees it (`GET /api/groups/:id`); null if the broker does not know it. */
+/**
+ * A consumer group as the broker sees it, read over the Kafka protocol (DescribeGroups, OffsetFetch,
+ * ListOffsets: what `kafka-consumer-groups --describe` does), so it reads the same on our broker and on
+ * Apache Kafka; null if the broker does not know the group.
+ */
 export async function group(system: System, id: string): Promise<GroupView | null> {
-  const { status, body } = await getJson<GroupView>(
-    `${system.brokerUrl}/api/groups/${encodeURIComponent(id)}`,
-  );
-  return status === 200 ? body : null;
+  const { admin } = system;
+  const [{ groups }, committed, ends] = await Promise.all([
+    admin.describeGroups([id]),
+    admin.fetchOffsets({ groupId: id, topics: [ORDERS_TOPIC] }),
+    admin.fetchTopicOffsets(ORDERS_TOPIC),
+  ]);
+  const g = groups.find((x) => x.groupId === id);
+  // Kafka answers an unknown group with state Dead (and no error); so does a deleted one.
+  if (!g || g.state === 'Dead') return null;
+  const high = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+  const partitions = (committed.find((t) => t.topic === ORDERS_TOPIC)?.partitions ?? []).map((p) => {
+    const committedOffset = Number(p.offset) >= 0 ? Number(p.offset) : null; // -1: nothing committed
+    const highWatermark = high.get(p.partition) ?? null;
+    return {
+      topic: ORDERS_TOPIC,
+      partition: p.partition,
+      committedOffset,
+      highWatermark,
+      lag: highWatermark === null ? null : highWatermark - (committedOffset ?? 0),
+    };
+  });
+  const lags = partitions.map((p) => p.lag);
+  return {
+    id,
+    state: g.state,
+    members: g.members,
+    lag: lags.some((l) => l === null) ? null : lags.reduce((a: number, b) => a + b!, 0),
+    partitions,
+  };
 }
 
 /** The group's lag on `orders`: high watermark − committed offset, summed over the partitions. */

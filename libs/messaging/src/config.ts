@@ -1,4 +1,5 @@
 /** Kafka client configuration from the environment: the one place apps get it from (12-factor). */
+import { readFileSync } from 'node:fs';
 import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import { logLevel, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
@@ -12,8 +13,12 @@ export const DEFAULT_BROKERS = '127.0.0.1:9092';
  * - `KAFKA_BROKERS`: comma-separated `host:port` list (default {@link DEFAULT_BROKERS});
  * - `KAFKA_SASL_MECHANISM` (`plain` | `scram-sha-256` | `scram-sha-512`), `KAFKA_SASL_USERNAME`,
  *   `KAFKA_SASL_PASSWORD`;
- * - `KAFKA_SSL`: `true`/`1` for TLS with the system's CAs.
- * Throws with a message naming the variable when one is invalid.
+ * - `KAFKA_SSL`: `true`/`1` for TLS, checked against Node's CA list (public CAs: Event Hubs, MSK,
+ *   Confluent Cloud, Redpanda Cloud);
+ * - `KAFKA_SSL_CA_FILE`: a PEM file of the CA(s) to trust instead (a private CA, a self-signed
+ *   cluster); implies TLS.
+ * Throws with a message naming the variable when one is invalid. docs/managed-kafka.md has worked
+ * examples for managed services.
  */
 export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
   const brokers = (env.KAFKA_BROKERS ?? DEFAULT_BROKERS)
@@ -27,11 +32,28 @@ export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = pr
     logLevel: env.LOG_LEVEL === 'debug' ? logLevel.INFO : logLevel.WARN,
     logCreator: kafkaLogCreator(clientId),
   };
-  const ssl = (env.KAFKA_SSL ?? '').toLowerCase();
-  if (ssl === 'true' || ssl === '1') config.ssl = true;
-  else if (ssl !== '' && ssl !== 'false' && ssl !== '0')
+  const ssl = (env.KAFKA_SSL ?? '').trim().toLowerCase();
+  if (ssl !== '' && !['true', '1', 'false', '0'].includes(ssl))
     throw new Error(`KAFKA_SSL must be true or false, got "${env.KAFKA_SSL}"`);
+  const caFile = env.KAFKA_SSL_CA_FILE?.trim();
+  if (caFile) {
+    if (ssl === 'false' || ssl === '0')
+      throw new Error('KAFKA_SSL_CA_FILE is set but KAFKA_SSL is false: unset one of them');
+    let ca: string;
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new Error(`KAFKA_SSL_CA_FILE: cannot read ${caFile} (${(err as Error).message})`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+      throw new Error(`KAFKA_SSL_CA_FILE: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    config.ssl = { ca: [ca] };
+  } else if (ssl === 'true' || ssl === '1') config.ssl = true;
   const mechanism = env.KAFKA_SASL_MECHANISM?.trim().toLowerCase();
+  if (!mechanism && (env.KAFKA_SASL_USERNAME || env.KAFKA_SASL_PASSWORD))
+    throw new Error(
+      'KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are set but KAFKA_SASL_MECHANISM is not: set it to plain, scram-sha-256 or scram-sha-512',
+    );
   if (mechanism) {
     const username = env.KAFKA_SASL_USERNAME;
     const password = env.KAFKA_SASL_PASSWORD;
