@@ -172,11 +172,22 @@ describe('the teaching console', () => {
 
   it('a stopped group reset to earliest replays the stream when started again', async () => {
     await tab('apps');
-    const stops = page.locator(`[data-testid=app][data-app="${APP}"] [data-testid=stop]`);
-    while ((await stops.count()) > 0) {
-      await stops.first().click();
-      await page.waitForTimeout(150);
-    }
+    // Stop every running instance from the Apps view, until the list shows them all exited (a stop
+    // is graceful: commit, leave the group, exit — a few seconds each).
+    const rows = page.locator(`[data-testid=app][data-app="${APP}"] [data-testid=instance]`);
+    const running = page.locator(
+      `[data-testid=app][data-app="${APP}"] [data-testid=instance][data-status=running] [data-testid=stop]`,
+    );
+    await expect
+      .poll(
+        async () => {
+          if ((await running.count()) > 0) await running.first().click();
+          const statuses = await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-status')));
+          return statuses.length > 0 && statuses.every((st) => st === 'exited');
+        },
+        { timeout: 60_000, interval: 300 },
+      )
+      .toBe(true);
     await tab('groups');
     await expect
       .poll(() => page.locator(groupCard).getAttribute('data-state'), { timeout: 30_000 })
