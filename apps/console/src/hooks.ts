@@ -109,8 +109,12 @@ export function usePoll<T>(
   return { ...state, refresh };
 }
 
-/** POST/DELETE with a JSON body; resolves to the parsed answer, throws with the server's message. */
-export async function send(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
+/** POST/PATCH/DELETE with a JSON body; resolves to the parsed answer, throws with the server's message. */
+export async function send(
+  method: 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<unknown> {
   const res = await fetch(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatDuration,
+  parseDuration,
   expectedIdle,
   idleMembers,
   isIdle,
@@ -207,4 +209,25 @@ it('shortens kafkajs member ids for display', () => {
   expect(shortenMemberIds('member order-db-3f2a9c1e-1234-4abc-8def-0123456789ab joined (new member)')).toBe(
     'member order-db-3f2a joined (new member)',
   );
+});
+
+describe('durations as typed (TTL)', () => {
+  it('reads units, bare milliseconds and unlimited, and round-trips through formatDuration', () => {
+    expect(parseDuration('1 min')).toBe(60_000);
+    expect(parseDuration('1min')).toBe(60_000);
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('500 ms')).toBe(500);
+    expect(parseDuration('60000')).toBe(60_000);
+    expect(parseDuration('1.5 h')).toBe(5_400_000);
+    expect(parseDuration('7 d')).toBe(604_800_000);
+    expect(parseDuration('7 Days')).toBe(604_800_000);
+    expect(parseDuration('2 weeks')).toBe(1_209_600_000);
+    expect(parseDuration('unlimited')).toBe(-1);
+    expect(parseDuration('-1')).toBe(-1);
+    expect(parseDuration('soon')).toBeNull();
+    expect(parseDuration('5 parsecs')).toBeNull();
+    expect(parseDuration('')).toBeNull();
+    for (const text of ['1 min', '1 h', '7 d', '30 s', 'unlimited'])
+      expect(formatDuration(parseDuration(text))).toBe(text);
+  });
 });

@@ -173,6 +173,36 @@ export function formatDuration(ms: number | null): string {
   return `${ms} ms`;
 }
 
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+};
+
+/**
+ * A duration as a learner types it, in ms: "1 min", "90s", "1.5 h", "7 d", "2 weeks", "60000 ms",
+ * a bare number (ms, as retention.ms), or "unlimited" / "-1" (never deleted: -1). null when unreadable.
+ */
+export function parseDuration(text: string): number | null {
+  const s = text.trim().toLowerCase();
+  if (s === 'unlimited' || s === 'forever' || s === 'infinite' || s === '-1') return -1;
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(s);
+  if (!m) return null;
+  const unit = m[2] || 'ms';
+  const size = DURATION_UNITS[unit] ?? DURATION_UNITS[unit.replace(/s$/, '')]; // "ms" before "min(s)"
+  if (size === undefined) return null;
+  const ms = Math.round(Number(m[1]) * size);
+  return Number.isSafeInteger(ms) ? ms : null;
+}
+
 /** "12 s ago" */
 export function ago(at: number, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - at) / 1000));

@@ -1,8 +1,9 @@
 /**
  * The broker's HTTP port: a small JSON admin API (health, topics, partitions, consumer groups,
  * records) that the teaching console and scripts build on, the console's live feed
- * (`/api/stream`, server-sent events), one write action (resetting an inactive group's offsets; see
- * http-auth.ts for who may), and the console itself (static files at `/`).
+ * (`/api/stream`, server-sent events), the console's write actions (resetting an inactive group's
+ * offsets, creating a topic, adding partitions, changing a topic's configs; see http-auth.ts for who
+ * may), and the console itself (static files at `/`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { checkWrite } from './http-auth.js';
 import { groupDetail, groupSummary } from './http-groups.js';
 import { parseResetRequest, resetOffsets, ResetError } from './http-offsets.js';
 import { readRecords, RecordsError } from './http-records.js';
+import { addPartitions, changeConfigs, createTopic, TopicWriteError } from './http-topics.js';
 import { LiveFeed, type LiveOptions } from './live.js';
 import type { BrokerState } from './state.js';
 import { staticFiles } from './static.js';
@@ -22,6 +24,9 @@ const ENDPOINTS = [
   'GET /api/health',
   'GET /api/topics',
   'GET /api/topics/:name',
+  'POST /api/topics {"name", "partitions", "configs"?: {"retention.ms": "…"}}',
+  'POST /api/topics/:name/partitions {"total"}',
+  'PATCH /api/topics/:name/configs {"retention.ms": "60000", …} (null: back to the default)',
   'GET /api/topics/:name/partitions/:p/records?limit=20[&offset=N]',
   'GET /api/groups',
   'GET /api/groups/:id',
@@ -87,24 +92,50 @@ export async function startHttp(
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname.replace(/\/+$/, '') || '/';
-      const reset = /^\/api\/groups\/([^/]+)\/reset-offsets$/.exec(path);
-      if (reset) {
-        if (req.method !== 'POST') return send(405, { error: `use POST on ${path}` });
+      // The write actions: [path pattern, method, what it does (status on success)].
+      const writes: Array<[RegExp, string, number, (m: string[], body: unknown) => Promise<Json>]> = [
+        [
+          /^\/api\/groups\/([^/]+)\/reset-offsets$/,
+          'POST',
+          200,
+          async (m, body) => ({ ...(await resetOffsets(state, m[1]!, parseResetRequest(body))) }),
+        ],
+        [/^\/api\/topics$/, 'POST', 201, async (_, body) => ({ ...(await createTopic(state, body)) })],
+        [
+          /^\/api\/topics\/([^/]+)\/partitions$/,
+          'POST',
+          200,
+          async (m, body) => ({ ...(await addPartitions(state, m[1]!, body)) }),
+        ],
+        [
+          /^\/api\/topics\/([^/]+)\/configs$/,
+          'PATCH',
+          200,
+          async (m, body) => ({ ...(await changeConfigs(state, m[1]!, body)) }),
+        ],
+      ];
+      for (const [pattern, method, status, run] of writes) {
+        const match = pattern.exec(path);
+        if (!match) continue;
+        // GET /api/topics lists the topics: reads fall through to the routes below.
+        if (path === '/api/topics' && (req.method === 'GET' || req.method === 'HEAD')) break;
+        if (req.method !== method) return send(405, { error: `use ${method} on ${path}` });
         const allowed = checkWrite(req, extras.token);
         if (!allowed.ok) return send(allowed.status, { error: allowed.error });
         if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
           return send(415, { error: 'send the body as JSON (content-type: application/json)' });
         try {
-          const body = parseResetRequest(await readJson(req));
-          return send(200, { ...(await resetOffsets(state, decodeURIComponent(reset[1]!), body)) });
+          const args = match.map((x, i) => (i === 0 ? x : decodeURIComponent(x)));
+          return send(status, await run(args, await readJson(req)));
         } catch (err) {
-          if (err instanceof ResetError) return send(err.status, { error: err.message });
+          if (err instanceof ResetError || err instanceof TopicWriteError)
+            return send(err.status, { error: err.message });
           throw err;
         }
       }
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return send(405, {
-          error: `${req.method} is not supported on ${path}; the only write is POST /api/groups/:id/reset-offsets`,
+          error: `${req.method} is not supported on ${path}; the writes are: ${ENDPOINTS.filter((e) => !e.startsWith('GET')).join('; ')}`,
         });
       if (path === '/api/stream') return stream(live, req, res);
       if (path === '/api/history') return send(200, { ...live.history() });

@@ -3,6 +3,7 @@ import { useLive, useTerms } from '../hooks';
 import { formatBytes, formatDuration, groupColour, laneDomain, laneX, markersOn } from '../logic';
 import type { GroupView, ThroughputPoint, TopicView } from '../types';
 import { TimeChart } from './charts';
+import { NewTopicForm, TopicActions } from './TopicForms';
 
 /** Lanes show every record one by one up to this many offsets per lane; beyond, a filled bar. */
 const MAX_CELLS = 240;
@@ -17,10 +18,11 @@ export function StreamView() {
   return (
     <section>
       <h1>{t('topic', { plural: true, title: true })}</h1>
+      <NewTopicForm />
       {snap.topics.length === 0 && (
         <p className="muted">
-          No {t('topic', { plural: true })} yet. Start the demo (<code>npm run demo</code>) or create one:{' '}
-          <code>npx sps topics create orders --partitions 5</code>
+          No {t('topic', { plural: true })} yet. Start the demo (<code>npm run demo</code>), create one above,
+          or: <code>npx sps topics create orders --partitions 5</code>
         </p>
       )}
       {snap.topics.map((topic) => (
@@ -67,7 +69,8 @@ function TopicCard({
             {t('partition', { plural: topic.partitionCount !== 1 })}
           </span>
           <span>
-            {t('retention', { title: true })}: <b>{formatDuration(topic.retentionMs)}</b>
+            {t('retention', { title: true })}:{' '}
+            <b data-testid="retention">{formatDuration(topic.retentionMs)}</b>
             {topic.retentionBytes !== null && topic.retentionBytes >= 0 && (
               <>
                 {' '}
@@ -84,6 +87,7 @@ function TopicCard({
           </span>
         </div>
       </header>
+      <TopicActions topic={topic} />
       <div className="lanes">
         {topic.partitions.map((p) => {
           const markers = markersOn(groups, topic.name, p.partition);
