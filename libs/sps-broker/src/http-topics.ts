@@ -10,7 +10,7 @@ import { ErrorCode } from '@orders/kafka-protocol';
 import { applyTopicOverrides, ResourceType } from './config-resources.js';
 import { topicConfigDef, validateTopicConfig } from './configs.js';
 import type { BrokerState } from './state.js';
-import { topicNameProblem } from './topics.js';
+import { partitionIncreaseProblem, topicNameProblem } from './topics.js';
 
 export class TopicWriteError extends Error {
   constructor(
@@ -99,9 +99,8 @@ export async function addPartitions(
   if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 1)
     throw bad('total: the new number of partitions, a whole number larger than the current one');
   const current = topic.partitions.length;
-  if (total < current)
-    throw bad(`The topic ${name} currently has ${current} partition(s); ${total} would not be an increase.`);
-  if (total === current) throw bad(`The topic ${name} already has ${current} partition(s).`);
+  const problem = partitionIncreaseProblem(name, current, total);
+  if (problem) throw bad(problem);
   await state.topics.addPartitions(name, total);
   return { ...result(state, name), added: total - current };
 }

@@ -41,6 +41,18 @@ export function topicNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Partitions can only be added: the reason (in Kafka's words) a new total is refused, or undefined. */
+export function partitionIncreaseProblem(
+  topic: string,
+  current: number,
+  requested: number,
+): string | undefined {
+  if (requested < current)
+    return `The topic ${topic} currently has ${current} partition(s); ${requested} would not be an increase.`;
+  if (requested === current) return `The topic ${topic} already has ${current} partition(s).`;
+  return undefined;
+}
+
 export class TopicRegistry {
   private readonly topics = new Map<string, Topic>();
   private readonly creating = new Map<string, Promise<Topic>>();

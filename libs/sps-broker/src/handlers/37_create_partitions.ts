@@ -6,6 +6,7 @@
  * with Kafka's wording.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
+import { partitionIncreaseProblem } from '../topics.js';
 import { defineHandler } from './handler.js';
 
 interface CreatePartitionsRequest {
@@ -29,12 +30,9 @@ export default defineHandler<CreatePartitionsRequest>({
       if (!topic) {
         errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         errorMessage = `The topic '${t.name}' does not exist.`;
-      } else if (t.count < current) {
+      } else if (partitionIncreaseProblem(t.name, current, t.count)) {
         errorCode = ErrorCode.INVALID_PARTITIONS;
-        errorMessage = `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`;
-      } else if (t.count === current) {
-        errorCode = ErrorCode.INVALID_PARTITIONS;
-        errorMessage = `The topic ${t.name} already has ${current} partition(s).`;
+        errorMessage = partitionIncreaseProblem(t.name, current, t.count)!;
       } else if (!req.validateOnly) {
         try {
           await state.topics.addPartitions(t.name, t.count);
