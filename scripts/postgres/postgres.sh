@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Starts/stops a throwaway PostgreSQL cluster for tests (Debian's postgresql-common tools; run as root).
 #
-#   scripts/postgres/postgres.sh start   # cluster "orders-test" on 127.0.0.1:55432, trust auth, fresh data
+#   scripts/postgres/postgres.sh start   # cluster "orders-test" on 127.0.0.1:55432 (or the next free port), trust auth, fresh data
 #   scripts/postgres/postgres.sh stop    # stops and drops it
-#   scripts/postgres/postgres.sh url     # postgresql://postgres@127.0.0.1:55432/postgres
+#   scripts/postgres/postgres.sh url     # postgresql://postgres@127.0.0.1:<port>/postgres
 #
-# Env: PG_PORT (55432). Needs the `postgresql` package (apt-get install -y postgresql). Loopback only,
+# Env: PG_PORT (55432, the first port tried; the one chosen is kept in .cache/postgres-port).
+# Needs the `postgresql` package (apt-get install -y postgresql). Loopback only,
 # no password, fsync off: for tests, never for data you want to keep.
 set -euo pipefail
 
-port="${PG_PORT:-55432}"
 cluster=orders-test
+port_file="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.cache/postgres-port"
 version() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port="$(cat "$port_file" 2>/dev/null || echo "${PG_PORT:-55432}")"
 url() { echo "postgresql://postgres@127.0.0.1:$port/postgres"; }
 
 start() {
@@ -24,6 +27,10 @@ start() {
   if pg_lsclusters -h | awk -v v="$v" -v c="$cluster" '$1 == v && $2 == c' | grep -q .; then
     pg_dropcluster --stop "$v" "$cluster"
   fi
+  # Something else (another test run's server) may hold the port: take the next free one.
+  port="${PG_PORT:-55432}"
+  while port_in_use "$port"; do port=$((port + 1)); done
+  mkdir -p "$(dirname "$port_file")" && echo "$port" >"$port_file"
   pg_createcluster --port "$port" --start-conf manual "$v" "$cluster" -- \
     --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   cat >"/etc/postgresql/$v/$cluster/conf.d/orders-test.conf" <<CONF
@@ -49,6 +56,7 @@ stop() {
   local v
   v="$(version)"
   [[ -n "$v" ]] && pg_dropcluster --stop "$v" "$cluster" 2>/dev/null || true
+  rm -f "$port_file"
 }
 
 case "${1:-}" in
