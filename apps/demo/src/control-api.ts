@@ -22,6 +22,7 @@
  * when the demo was started with a token.
  */
 import type http from 'node:http';
+import { HttpError, readJsonBody } from '@orders/sps-broker';
 import type { LoadStatus } from './load.js';
 import { SupervisorError, type Supervisor } from './supervisor.js';
 
@@ -42,15 +43,6 @@ export interface ControlApiOptions {
   isLocal?: (req: http.IncomingMessage) => boolean;
   /** The carrier's base URL (its admin API: /admin/down, /admin/latency, /admin/error-rate); without it /api/carrier answers 404. */
   carrierUrl?: string;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -106,7 +98,7 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
         if (!options.load) throw new HttpError(404, 'the order trickle is not running in this demo');
         only('GET', 'POST');
         if (method === 'GET') return send(200, options.load.status());
-        const body = await readJson(req);
+        const body = await readJsonBody(req);
         const rate = (body as { rate?: unknown } | null)?.rate;
         if (typeof rate !== 'number')
           throw new HttpError(400, 'send {"rate": N} with N orders per second (0 turns the trickle off)');
@@ -125,7 +117,7 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
           return send(r.status, r.body);
         }
         only('POST');
-        const body = (await readJson(req)) as Record<string, unknown> | null;
+        const body = (await readJsonBody(req)) as Record<string, unknown> | null;
         const calls = carrierCalls(action, body);
         let last = { status: 200, body: {} as unknown };
         for (const [what, payload] of calls) {
@@ -245,21 +237,4 @@ function notFound(path: string): HttpError {
     404,
     `no such endpoint: ${path}; try /api/apps, /api/apps/:app/instances, /api/apps/:app/instances/:id[/kill|/logs], /api/load`,
   );
-}
-
-async function readJson(req: http.IncomingMessage, limit = 64 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'request body too large');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'the request body is not valid JSON');
-  }
 }

@@ -7,6 +7,7 @@
  *   'earliest' | 'latest' | {timestamp: ms or ISO date} | {offset: N} | {shiftBy: ±N}
  * Targets are clamped to what the partition retains (log start … high watermark).
  */
+import { HttpError } from './http-json.js';
 import { ErrorCode as E, errorName } from '@orders/kafka-protocol';
 import type { BrokerState } from './state.js';
 
@@ -29,18 +30,9 @@ export interface ResetResult {
   partitions: Array<{ partition: number; from: number | null; to: number }>;
 }
 
-export class ResetError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Validates a request body (unknown JSON) into a ResetRequest, or throws a 400 naming the field. */
 export function parseResetRequest(body: unknown): ResetRequest {
-  const bad = (msg: string) => new ResetError(400, msg);
+  const bad = (msg: string) => new HttpError(400, msg);
   if (!body || typeof body !== 'object') throw bad('send JSON: {"topic": "orders", "to": "earliest"}');
   const b = body as Record<string, unknown>;
   if (typeof b.topic !== 'string' || !b.topic) throw bad('topic: the topic whose offsets to reset');
@@ -75,26 +67,26 @@ export async function resetOffsets(
   const group = state.groups.get(groupId);
   if (!group && !state.groups.offsets.hasOffsets(groupId)) {
     const groups = state.groups.list().map((g) => g.groupId);
-    throw new ResetError(
+    throw new HttpError(
       404,
       `group '${groupId}' does not exist; ${groups.length ? `groups: ${groups.join(', ')}` : 'there are no groups yet'}`,
     );
   }
   if (group && group.members.size > 0)
-    throw new ResetError(
+    throw new HttpError(
       409,
       `group '${groupId}' has ${group.members.size} active member(s); stop its consumers first (a running consumer would overwrite the reset with its next commit)`,
     );
   const topic = state.topics.get(req.topic);
   if (!topic)
-    throw new ResetError(
+    throw new HttpError(
       404,
       `topic '${req.topic}' does not exist; topics: ${state.topics.names().join(', ')}`,
     );
   const partitions = req.partitions ?? topic.partitions.map((_, i) => i);
   const missing = partitions.filter((p) => p >= topic.partitions.length);
   if (missing.length)
-    throw new ResetError(
+    throw new HttpError(
       404,
       `topic '${req.topic}' has no partition ${missing.join(', ')}; partitions: 0 … ${topic.partitions.length - 1}`,
     );
@@ -138,9 +130,9 @@ export async function resetOffsets(
   );
   const failed = [...errors.values()].find((code) => code !== E.NONE);
   if (failed === E.UNKNOWN_MEMBER_ID)
-    throw new ResetError(409, `group '${groupId}' gained members meanwhile; stop its consumers first`);
+    throw new HttpError(409, `group '${groupId}' gained members meanwhile; stop its consumers first`);
   if (failed !== undefined)
-    throw new ResetError(500, `the coordinator refused the commit: ${errorName(failed)}`);
+    throw new HttpError(500, `the coordinator refused the commit: ${errorName(failed)}`);
   state.logger.info(`group ${groupId}: offsets reset`, {
     topic: req.topic,
     to: typeof req.to === 'string' ? req.to : JSON.stringify(req.to),

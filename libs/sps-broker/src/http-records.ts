@@ -4,6 +4,7 @@
  * timestamp. Bounded: at most 100 records and 1 MiB read from the log, values cut at 64 KiB.
  * Batches compressed with a codec the decoder lacks (snappy, lz4, zstd) are listed by offset range.
  */
+import { HttpError } from './http-json.js';
 import { decodeRecordBatches } from '@orders/kafka-protocol';
 import { OffsetOutOfRangeError } from '@orders/sps-log';
 import type { BrokerState } from './state.js';
@@ -34,15 +35,6 @@ export interface RecordsView {
   undecoded: Array<{ baseOffset: number; lastOffset: number; reason: string }>;
 }
 
-export class RecordsError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function readRecords(
   state: BrokerState,
   topicName: string,
@@ -51,13 +43,13 @@ export async function readRecords(
 ): Promise<RecordsView> {
   const topic = state.topics.get(topicName);
   if (!topic)
-    throw new RecordsError(
+    throw new HttpError(
       404,
       `topic '${topicName}' does not exist; topics: ${state.topics.names().join(', ')}`,
     );
   const log = topic.partitions[partition];
   if (!log)
-    throw new RecordsError(
+    throw new HttpError(
       404,
       `topic '${topicName}' has no partition ${partition}; partitions: 0 … ${topic.partitions.length - 1}`,
     );
@@ -66,7 +58,7 @@ export async function readRecords(
   const hwm = log.highWatermark;
   const from = query.offset ?? Math.max(lso, hwm - limit);
   if (from < lso || from > hwm)
-    throw new RecordsError(
+    throw new HttpError(
       416,
       `offset ${from} is outside partition ${partition}'s retained range ${lso} … ${hwm} (log start … high watermark)`,
     );
@@ -84,7 +76,7 @@ export async function readRecords(
     read = await log.read(from, MAX_READ_BYTES);
   } catch (err) {
     if (err instanceof OffsetOutOfRangeError)
-      throw new RecordsError(416, `offset ${from} is no longer retained (retention ran); try again`);
+      throw new HttpError(416, `offset ${from} is no longer retained (retention ran); try again`);
     throw err;
   }
   for (const chunk of read.records) {

@@ -6,22 +6,14 @@
  * The rules are the broker's own (topicNameProblem, validateTopicConfig, applyTopicOverrides, the
  * registry's create/addPartitions); the messages are the ones the Kafka-protocol handlers answer.
  */
+import { HttpError } from './http-json.js';
 import { ErrorCode } from '@orders/kafka-protocol';
 import { applyTopicOverrides, ResourceType } from './config-resources.js';
 import { topicConfigDef, validateTopicConfig } from './configs.js';
 import type { BrokerState } from './state.js';
 import { partitionIncreaseProblem, topicNameProblem } from './topics.js';
 
-export class TopicWriteError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const bad = (msg: string) => new TopicWriteError(400, msg);
+const bad = (msg: string) => new HttpError(400, msg);
 
 function object(body: unknown, example: string): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad(`send JSON: ${example}`);
@@ -36,9 +28,9 @@ function configValue(name: string, v: unknown): string | null {
   throw bad(`${name}: a string value (or null to go back to the default)`);
 }
 
-function noTopic(state: BrokerState, name: string): TopicWriteError {
+function noTopic(state: BrokerState, name: string): HttpError {
   const known = state.topics.names();
-  return new TopicWriteError(
+  return new HttpError(
     404,
     `topic '${name}' does not exist; ${known.length ? `topics: ${known.join(', ')}` : 'there are no topics yet'}`,
   );
@@ -76,11 +68,11 @@ export async function createTopic(state: BrokerState, body: unknown): Promise<To
     }
   }
   if (state.topics.get(name) || state.topics.pending(name))
-    throw new TopicWriteError(409, `Topic '${name}' already exists.`);
+    throw new HttpError(409, `Topic '${name}' already exists.`);
   try {
     await state.topics.create(name, partitions, overrides);
   } catch (err) {
-    if (state.topics.get(name)) throw new TopicWriteError(409, `Topic '${name}' already exists.`);
+    if (state.topics.get(name)) throw new HttpError(409, `Topic '${name}' already exists.`);
     throw err;
   }
   return result(state, name);

@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { describeTopicConfigs } from './config-resources.js';
 import { checkWrite } from './http-auth.js';
 import { groupDetail, groupSummary } from './http-groups.js';
-import { parseResetRequest, resetOffsets, ResetError } from './http-offsets.js';
-import { readRecords, RecordsError } from './http-records.js';
-import { addPartitions, changeConfigs, createTopic, TopicWriteError } from './http-topics.js';
+import { parseResetRequest, resetOffsets } from './http-offsets.js';
+import { HttpError, readJsonBody } from './http-json.js';
+import { readRecords } from './http-records.js';
+import { addPartitions, changeConfigs, createTopic } from './http-topics.js';
 import { LiveFeed, type LiveOptions } from './live.js';
 import type { BrokerState } from './state.js';
 import { staticFiles } from './static.js';
@@ -126,10 +127,9 @@ export async function startHttp(
           return send(415, { error: 'send the body as JSON (content-type: application/json)' });
         try {
           const args = match.map((x, i) => (i === 0 ? x : decodeURIComponent(x)));
-          return send(status, await run(args, await readJson(req)));
+          return send(status, await run(args, await readJsonBody(req)));
         } catch (err) {
-          if (err instanceof ResetError || err instanceof TopicWriteError)
-            return send(err.status, { error: err.message });
+          if (err instanceof HttpError) return send(err.status, { error: err.message });
           throw err;
         }
       }
@@ -146,7 +146,7 @@ export async function startHttp(
           const v = url.searchParams.get(name);
           if (v === null || v === '') return undefined;
           const n = Number(v);
-          if (!Number.isSafeInteger(n) || n < 0) throw new RecordsError(400, `${name}: a whole number ≥ 0`);
+          if (!Number.isSafeInteger(n) || n < 0) throw new HttpError(400, `${name}: a whole number ≥ 0`);
           return n;
         };
         try {
@@ -156,7 +156,7 @@ export async function startHttp(
           });
           return send(200, { ...view });
         } catch (err) {
-          if (err instanceof RecordsError) return send(err.status, { error: err.message });
+          if (err instanceof HttpError) return send(err.status, { error: err.message });
           throw err;
         }
       }
@@ -238,23 +238,6 @@ function stream(live: LiveFeed, req: http.IncomingMessage, res: http.ServerRespo
   const end = () => unsubscribe();
   req.once('close', end);
   res.once('close', end);
-}
-
-async function readJson(req: http.IncomingMessage, limit = 64 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new ResetError(413, 'request body too large');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ResetError(400, 'the request body is not valid JSON');
-  }
 }
 
 function health(state: BrokerState, kafka: { host: string; port: number }) {

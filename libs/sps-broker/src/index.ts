@@ -26,3 +26,4 @@ export type {
 } from './http-groups.js';
 export type { RecordView, RecordsView } from './http-records.js';
 export type { ResetRequest, ResetResult, ResetTarget } from './http-offsets.js';
+export { HttpError, readJsonBody } from './http-json.js';
