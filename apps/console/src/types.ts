@@ -1,129 +1,24 @@
-// The broker's live feed and admin API as the console receives them (see libs/sps-broker/src/live.ts,
-// http-groups.ts, http-records.ts, http-offsets.ts; mirrored here so the page builds without them).
+// The broker's live feed and admin API as the console receives them: the broker's own types (type-only
+// imports, erased from the bundle), so the page and the API cannot drift apart.
+import type {
+  GroupDetailView,
+  GroupMemberView,
+  GroupPartitionView,
+  GroupState,
+  LiveHistory,
+  LiveSnapshot,
+  TopicLiveView,
+} from '@orders/sps-broker';
 
-export interface PartitionView {
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  bytes: number;
-  segments: number;
-}
-
-export interface TopicView {
-  name: string;
-  partitionCount: number;
-  retentionMs: number | null;
-  retentionBytes: number | null;
-  bytes: number;
-  partitions: PartitionView[];
-}
-
-export interface MemberView {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  host: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  assignment: Array<{ topic: string; partitions: number[] }> | null;
-  idle: boolean | null;
-}
-
-export interface GroupPartition {
-  topic: string;
-  partition: number;
-  memberId: string | null;
-  clientId: string | null;
-  host: string | null;
-  committedOffset: number | null;
-  committedAt: string | null;
-  logStartOffset: number | null;
-  highWatermark: number | null;
-  lag: number | null;
-}
-
-export type GroupStateName = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-export interface GroupView {
-  id: string;
-  state: GroupStateName;
-  protocolType: string | null;
-  protocol: string | null;
-  generation: number;
-  leader: string | null;
-  lag: number | null;
-  members: MemberView[];
-  partitions: GroupPartition[];
-  lastRebalance: {
-    reason: string;
-    startedAt: string;
-    completedAt: string | null;
-    durationMs: number | null;
-  } | null;
-}
-
-export interface LagPoint {
-  t: number;
-  lag: number | null;
-  partitions: Record<string, number>;
-}
-
-export interface ThroughputPoint {
-  t: number;
-  in: number;
-  out: number;
-  byGroup: Record<string, number>;
-}
-
-export interface Snapshot {
-  at: number;
-  topics: TopicView[];
-  groups: GroupView[];
-  throughput: Record<string, ThroughputPoint>;
-  lag: Record<string, LagPoint>;
-}
-
-export interface History {
-  intervalMs: number;
-  lag: Record<string, LagPoint[]>;
-  throughput: Record<string, ThroughputPoint[]>;
-}
-
-export interface GroupEvent {
-  type:
-    | 'rebalance-started'
-    | 'rebalance-completed'
-    | 'member-joined'
-    | 'member-left'
-    | 'member-expired'
-    | 'state';
-  groupId: string;
-  reason?: string;
-  memberId?: string;
-  generationId: number;
-  state: GroupStateName;
-  at: number;
-}
-
-export interface RecordView {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  encoding: 'utf8' | 'base64';
-  valueBytes: number;
-  truncated: boolean;
-  headers: Array<{ key: string; value: string | null }>;
-}
-
-export interface RecordsView {
-  topic: string;
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  records: RecordView[];
-  undecoded: Array<{ baseOffset: number; lastOffset: number; reason: string }>;
-}
+export type { GroupEvent, LagPoint, RecordsView, RecordView, ThroughputPoint } from '@orders/sps-broker';
+export type TopicView = TopicLiveView;
+export type PartitionView = TopicLiveView['partitions'][number];
+export type MemberView = GroupMemberView;
+export type GroupPartition = GroupPartitionView;
+export type GroupStateName = GroupState;
+export type GroupView = GroupDetailView;
+export type Snapshot = LiveSnapshot;
+export type History = LiveHistory;
 
 // The demo's control API (apps/demo/src/control-api.ts).
 export interface InstanceInfo {

@@ -7,6 +7,7 @@
  */
 import { decodeAssignment } from '@orders/kafka-protocol';
 import type { Group } from './groups/group.js';
+import type { GroupState } from './groups/group.js';
 import type { BrokerState } from './state.js';
 
 export interface GroupMemberView {
@@ -40,7 +41,7 @@ export interface GroupPartitionView {
 
 export interface GroupSummaryView {
   id: string;
-  state: string;
+  state: GroupState;
   protocolType: string | null;
   protocol: string | null;
   generation: number;
