@@ -138,6 +138,7 @@ function scramServer(users: SaslUsers, hash: ScramHash): MechanismServer {
   let clientFirstBare = '';
   let serverFirst = '';
   let nonce = '';
+  let clientNonce = '';
   let user = '';
   const server: MechanismServer = {
     user: null,
@@ -155,7 +156,7 @@ function scramServer(users: SaslUsers, hash: ScramHash): MechanismServer {
         clientFirstBare = m[3]!;
         const attrs = attributes(clientFirstBare);
         const saslName = attrs.get('n');
-        const clientNonce = attrs.get('r');
+        clientNonce = attrs.get('r') ?? '';
         if (saslName === undefined || !clientNonce)
           throw new SaslFailure(`Authentication failed: ${name} client-first message needs n= and r=`);
         user = saslName.replace(/=2C/g, ',').replace(/=3D/g, '=');
@@ -182,7 +183,12 @@ function scramServer(users: SaslUsers, hash: ScramHash): MechanismServer {
       const attrs = attributes(withoutProof);
       if (attrs.get('c') !== Buffer.from(gs2Header, 'utf8').toString('base64'))
         throw new SaslFailure(`Authentication failed: ${name} channel-binding attribute does not match`);
-      if (attrs.get('r') !== nonce)
+      // librdkafka before 2.6.1 (kcat on Debian/Ubuntu links 2.0.x) sends the client nonce once
+      // more in front of the full nonce (librdkafka#4895). Kafka 3.8.1–3.9 accepted that; we do
+      // too, so the workshop's kcat can log in. The fresh server part must still be there, so a
+      // replayed exchange still fails, and the proof covers the message as sent.
+      const r = attrs.get('r');
+      if (r !== nonce && r !== clientNonce + nonce)
         throw new SaslFailure(`Authentication failed: ${name} nonce does not match`);
       const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
       const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
