@@ -16,7 +16,14 @@ import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
 import { startHttp, type HttpRoutes, type HttpServer } from './http.js';
 import type { LiveOptions } from './live.js';
-import { DEFAULT_CONNECTION_LIMITS, RateLimitedLog, RequestMemory, type ConnectionLimits } from './limits.js';
+import {
+  DEFAULT_CONNECTION_LIMITS,
+  RateLimitedLog,
+  RequestMemory,
+  connectionsWithinFdLimit,
+  openFilesLimit,
+  type ConnectionLimits,
+} from './limits.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
 import { SASL_MECHANISMS, SaslUsers } from './sasl/credentials.js';
 import { ProducerRegistry } from './producers.js';
@@ -144,6 +151,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
 
     const saslUsers = options.saslUsers ? new SaslUsers(userPairs(options.saslUsers)) : null;
     const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    const fdLimit = openFilesLimit();
+    if (fdLimit !== null && limits.maxConnections > connectionsWithinFdLimit(fdLimit)) {
+      limits.maxConnections = connectionsWithinFdLimit(fdLimit);
+      logger.warn(
+        `open-file limit (ulimit -n) is ${fdLimit}: accepting at most ${limits.maxConnections} Kafka connections, ` +
+          'keeping the rest for log segments; to allow more, raise it (ulimit -n 65536) before starting',
+      );
+    }
     const warnings = new RateLimitedLog(logger, limits.warningIntervalMs);
     const requestMemory = new RequestMemory(limits.maxQueuedRequestBytes);
     const connectionOptions = {

@@ -2,6 +2,7 @@
  * Connection-level limits shared by all of a listener's connections: the bytes of requests being
  * read or handled (Kafka's queued.max.request.bytes), and warnings that cannot flood the log.
  */
+import { readFileSync } from 'node:fs';
 import type { Logger } from './logger.js';
 
 export interface ConnectionLimits {
@@ -29,6 +30,27 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 };
 
 /**
+ * This process's soft limit on open files (`ulimit -n`), or null where it cannot be read (only
+ * Linux exposes it, in /proc/self/limits). Node cannot see accept() failing with EMFILE (libuv
+ * accepts and drops such connections silently), so the broker keeps its connection cap under
+ * this limit instead, leaving room for log segments and the HTTP port.
+ */
+export function openFilesLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!m || m[1] === 'unlimited') return null;
+    return Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The connection cap that leaves file descriptors for everything else (1024 → 896). */
+export function connectionsWithinFdLimit(fdLimit: number): number {
+  return Math.max(1, fdLimit - Math.max(64, Math.floor(fdLimit / 8)));
+}
+
+/**
  * The budget of request bytes in flight. A request's bytes are reserved when its size prefix is
  * read (before its body arrives) and released when its response is queued. A reservation that
  * does not fit waits; one request larger than the whole budget still goes through alone (as
@@ -38,6 +60,8 @@ export class RequestMemory {
   used = 0;
   /** The most ever reserved at once: tests and the admin API check the bound with it. */
   peak = 0;
+  /** How many times a frame had to wait for budget (backpressure engaged). */
+  waits = 0;
   private waiters: Array<() => void> = [];
 
   constructor(readonly capacity: number) {}
@@ -59,6 +83,7 @@ export class RequestMemory {
 
   /** Calls `retry` once some bytes are released (it re-registers itself if still short). */
   waitForRelease(retry: () => void): void {
+    this.waits++;
     this.waiters.push(retry);
   }
 }
