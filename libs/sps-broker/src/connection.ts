@@ -256,6 +256,7 @@ export class Connection {
       state: this.state,
       sasl: this.sasl,
       closeAfterResponse: () => (slot.closeAfter = true),
+      warn: (kind, msg, fields) => this.opts.warnings.warn(kind, msg, fields),
     };
     this.state.stats.requests++;
     this.queue.push(slot);
@@ -297,10 +298,14 @@ export class Connection {
       (err: unknown) => {
         // No error frame exists in this exchange: Kafka just closes the connection.
         const reason = err instanceof SaslFailure ? err.message : String(err);
-        this.state.logger.warn(`SASL ${sasl.mechanism} login failed; closing the connection`, {
-          client: this.socket.remoteAddress,
-          reason,
-        });
+        this.opts.warnings.warn(
+          'sasl-failed',
+          `SASL ${sasl.mechanism} login failed; closing the connection`,
+          {
+            client: this.socket.remoteAddress,
+            reason,
+          },
+        );
         this.close();
       },
     );

@@ -26,7 +26,7 @@ export default defineHandler<SaslHandshakeRequest, SaslHandshakeResponse>({
     if (!sasl || sasl.state !== 'initial')
       return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: sasl?.enabledMechanisms() ?? [] };
     if (!sasl.begin(req.mechanism, ctx.version === 0)) {
-      ctx.state.logger.warn(`SASL mechanism '${req.mechanism}' is not enabled; closing the connection`, {
+      ctx.warn('sasl-mechanism', `SASL mechanism '${req.mechanism}' is not enabled; closing the connection`, {
         client: ctx.clientHost,
         enabled: sasl.enabledMechanisms().join(','),
       });

@@ -43,7 +43,7 @@ export default defineHandler<SaslAuthenticateRequest, SaslAuthenticateResponse>(
       return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes, sessionLifetimeMs: 0n };
     } catch (err) {
       if (!(err instanceof SaslFailure)) throw err;
-      ctx.state.logger.warn(`SASL ${sasl.mechanism} login failed; closing the connection`, {
+      ctx.warn('sasl-failed', `SASL ${sasl.mechanism} login failed; closing the connection`, {
         client: ctx.clientHost,
         reason: err.message,
       });

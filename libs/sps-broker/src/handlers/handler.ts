@@ -19,6 +19,8 @@ export interface RequestContext {
   sasl: SaslSession | null;
   /** Closes the connection once this request's response is written (failed logins, as Kafka). */
   closeAfterResponse(): void;
+  /** A warning at most once per interval per kind (a flood of bad logins must not flood the log). */
+  warn(kind: string, msg: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Handler<Req = unknown, Res = unknown> {
