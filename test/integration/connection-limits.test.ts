@@ -15,6 +15,7 @@ import { ApiKey, encodeRequest } from '@orders/kafka-protocol';
 import type { Logger } from '@orders/sps-broker';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConnection } from '../helpers/raw-client.js';
+import { selfSignedCert } from '../helpers/tls.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -91,6 +92,31 @@ describe('max connections', () => {
     });
     socket.destroy();
     expect(answered).toBe(true);
+  });
+});
+
+describe('max connections on a TLS port', () => {
+  it('counts connections from the TCP accept, so clients stuck before the TLS handshake count too', async () => {
+    const cert = await selfSignedCert();
+    try {
+      broker = await startTestBroker({
+        logger: captureLogger(),
+        tls: { cert: cert.cert, key: cert.key },
+        limits: { maxConnections: 2 },
+      });
+      const tcp = async () => {
+        const s = net.connect(broker!.port, '127.0.0.1');
+        s.on('error', () => undefined);
+        await new Promise<void>((resolve) => s.once('connect', resolve));
+        return s;
+      };
+      const idle = [await tcp(), await tcp()]; // never start a handshake
+      const third = await tcp();
+      await new Promise<void>((resolve) => third.once('close', () => resolve()));
+      for (const s of idle) s.destroy();
+    } finally {
+      await rm(cert.dir, { recursive: true, force: true });
+    }
   });
 });
 

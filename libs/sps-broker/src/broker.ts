@@ -169,35 +169,46 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       idleMs: limits.idleMs,
     };
     const connections = new Set<Connection>();
+    // Counted from the TCP accept, before any TLS handshake, so half-open handshakes count too.
+    let accepted = 0;
     const perIp = new Map<string, number>();
-    const onSocket = (socket: net.Socket) => {
-      const ip = socket.remoteAddress ?? 'unknown';
+    const admit = (raw: net.Socket) => {
+      const ip = raw.remoteAddress ?? 'unknown';
       const fromIp = perIp.get(ip) ?? 0;
-      if (connections.size >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
+      if (accepted >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
         const which =
-          connections.size >= limits.maxConnections
+          accepted >= limits.maxConnections
             ? `${limits.maxConnections} connections (max.connections)`
             : `${limits.maxConnectionsPerIp} connections from ${ip} (max.connections.per.ip)`;
         warnings.warn('connection-limit', `refusing a connection from ${ip}: already ${which}`);
-        socket.on('error', () => undefined);
-        socket.destroy();
+        raw.on('error', () => undefined);
+        raw.destroy();
         return;
       }
-      const conn = new Connection(socket, state, connectionOptions);
-      connections.add(conn);
+      accepted++;
       perIp.set(ip, fromIp + 1);
-      state.stats.connections++;
-      socket.once('close', () => {
-        connections.delete(conn);
+      raw.once('close', () => {
+        accepted--;
         const left = (perIp.get(ip) ?? 1) - 1;
         if (left > 0) perIp.set(ip, left);
         else perIp.delete(ip);
+      });
+    };
+    const onSocket = (socket: net.Socket) => {
+      if (socket.destroyed) return;
+      const conn = new Connection(socket, state, connectionOptions);
+      connections.add(conn);
+      state.stats.connections++;
+      socket.once('close', () => {
+        connections.delete(conn);
         state.stats.connections--;
       });
     };
     const server = options.tls
-      ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, onSocket)
-      : net.createServer(onSocket);
+      ? tls.createServer({ cert: options.tls.cert, key: options.tls.key })
+      : net.createServer();
+    server.on('connection', admit);
+    server.on(options.tls ? 'secureConnection' : 'connection', onSocket);
     if (options.tls)
       // Plaintext clients, wrong CAs, port scanners: one line per kind and interval, never a crash.
       server.on('tlsClientError', (err: Error & { code?: string }, socket: net.Socket) => {
@@ -214,7 +225,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         if (fdWarned) return;
         fdWarned = true;
         logger.error(
-          `cannot accept Kafka connections: out of file descriptors (${err.code}, ${connections.size} connections open). ` +
+          `cannot accept Kafka connections: out of file descriptors (${err.code}, ${accepted} connections open). ` +
             'Raise the limit (ulimit -n 65536 before starting) or lower limits.maxConnections; new clients are refused meanwhile',
         );
         return;
