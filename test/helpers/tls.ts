@@ -22,6 +22,13 @@ export async function selfSignedCert(): Promise<TestCert> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sps-tls-'));
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'pipe' });
+  } catch {
+    throw new Error(
+      'the TLS tests make a certificate with openssl, which is not installed (apt-get install -y openssl)',
+    );
+  }
   execFileSync(
     'openssl',
     [
