@@ -20,6 +20,8 @@ export interface ServeOptions {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   groupInitialRebalanceDelayMs: number;
+  /** How often retention (and producer state expiry) runs; default: the broker's (5 s). */
+  retentionCheckIntervalMs?: number;
   /** The console's built files, served at `/` on the HTTP port (null: none). */
   consoleDir?: string | null;
   /** Allows write actions on the HTTP port from other machines (`Authorization: Bearer …`). */
@@ -79,6 +81,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
       groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
+      retentionCheckIntervalMs: opts.retentionCheckIntervalMs,
       consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
       consoleToken: opts.consoleToken,
       logger: brokerLogger(io, !!opts.verbose),
@@ -207,6 +210,14 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(intOption('--group-initial-rebalance-delay', 0)),
     )
     .addOption(
+      new Option(
+        '--retention-check-interval <ms>',
+        "how often expired or oversized segments are deleted (Kafka's log.retention.check.interval.ms; default 5000)",
+      )
+        .env('SPS_RETENTION_CHECK_INTERVAL_MS')
+        .argParser(intOption('--retention-check-interval', 100, 2 ** 31 - 1)),
+    )
+    .addOption(
       new Option('--console-dir <dir>', 'built console to serve at / on the HTTP port ("off" for none)').env(
         'SPS_CONSOLE_DIR',
       ),
@@ -230,6 +241,7 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
     groupInitialRebalanceDelayMs:
       (o.groupInitialRebalanceDelay as number | undefined) ?? SERVE_DEFAULTS.groupInitialRebalanceDelayMs,
+    retentionCheckIntervalMs: o.retentionCheckInterval as number | undefined,
     consoleDir:
       typeof o.consoleDir === 'string'
         ? /^(off|none|false|no)$/i.test(o.consoleDir)
