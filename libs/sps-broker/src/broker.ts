@@ -170,16 +170,25 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     }
 
     let retentionRunning: Promise<number> | null = null;
-    const runRetention = () => {
-      retentionRunning ??= (async () => {
-        const segments = await topics.applyRetention();
-        await groups.expireOffsets();
-        producers.expire();
-        return segments;
-      })().finally(() => (retentionRunning = null));
-      return retentionRunning;
+    const retentionPass = async () => {
+      const segments = await topics.applyRetention();
+      await groups.expireOffsets();
+      producers.expire();
+      return segments;
+    };
+    /** An explicit run starts after any pass in flight, so it sees everything appended before the call. */
+    const runRetention = (): Promise<number> => {
+      const run = (retentionRunning ?? Promise.resolve(0))
+        .catch(() => 0)
+        .then(retentionPass)
+        .finally(() => {
+          if (retentionRunning === run) retentionRunning = null;
+        });
+      retentionRunning = run;
+      return run;
     };
     const retentionTimer = setInterval(() => {
+      if (retentionRunning) return; // the timer never queues passes behind a slow one
       runRetention().catch((err) => logger.error('retention failed', { error: String(err) }));
     }, options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS);
     retentionTimer.unref();
