@@ -13,6 +13,7 @@ import { DEFAULT_BROKER_LOG, type BrokerLogDefaults } from './configs.js';
 import { Connection } from './connection.js';
 import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
+import { DEFAULT_TOPIC_LIMITS, type TopicLimits } from './limits.js';
 import { startHttp, type HttpRoutes, type HttpServer } from './http.js';
 import type { LiveOptions } from './live.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
@@ -41,6 +42,11 @@ export interface BrokerOptions {
   autoCreateTopics?: boolean;
   /** Partitions of auto-created topics and of CreateTopics with -1 (Kafka's num.partitions; default 1). */
   defaultPartitions?: number;
+  /**
+   * Caps on partitions per topic (default 1000), per CreateTopics/CreatePartitions request (2000)
+   * and on topics auto-created by one request (100).
+   */
+  limits?: Partial<TopicLimits>;
   /** Broker-wide log defaults (retention.ms 7 days, …); topics override them. */
   log?: Partial<BrokerLogDefaults>;
   /**
@@ -121,6 +127,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         autoCreateTopics: options.autoCreateTopics ?? true,
         defaultPartitions: options.defaultPartitions ?? 1,
         log: logDefaults,
+        limits: { ...DEFAULT_TOPIC_LIMITS, ...options.limits },
       },
       topics,
       producers,

@@ -4,6 +4,7 @@ export {
   type BrokerHandle,
   type BrokerOptions,
 } from './broker.js';
+export { DEFAULT_TOPIC_LIMITS, type TopicLimits } from './limits.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export { DEFAULT_BROKER_LOG, TOPIC_CONFIGS, type BrokerLogDefaults } from './configs.js';
 export { advertisedApis } from './handlers/registry.js';

@@ -20,6 +20,9 @@ export interface ServeOptions {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   groupInitialRebalanceDelayMs: number;
+  /** Partition caps (default: the broker's, 1000 per topic and 2000 per request). */
+  maxPartitionsPerTopic?: number;
+  maxPartitionsPerRequest?: number;
   /** How often retention (and producer state expiry) runs; default: the broker's (5 s). */
   retentionCheckIntervalMs?: number;
   /** The console's built files, served at `/` on the HTTP port (null: none). */
@@ -82,6 +85,10 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       defaultPartitions: opts.defaultPartitions,
       groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
       retentionCheckIntervalMs: opts.retentionCheckIntervalMs,
+      limits: {
+        ...(opts.maxPartitionsPerTopic ? { maxPartitionsPerTopic: opts.maxPartitionsPerTopic } : {}),
+        ...(opts.maxPartitionsPerRequest ? { maxPartitionsPerRequest: opts.maxPartitionsPerRequest } : {}),
+      },
       consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
       consoleToken: opts.consoleToken,
       logger: brokerLogger(io, !!opts.verbose),
@@ -218,6 +225,19 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(intOption('--retention-check-interval', 100, 2 ** 31 - 1)),
     )
     .addOption(
+      new Option('--max-partitions-per-topic <n>', 'most partitions a topic may have (default 1000)')
+        .env('SPS_MAX_PARTITIONS_PER_TOPIC')
+        .argParser(intOption('--max-partitions-per-topic', 1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      new Option(
+        '--max-partitions-per-request <n>',
+        'most partitions one CreateTopics/CreatePartitions request may add (default 2000)',
+      )
+        .env('SPS_MAX_PARTITIONS_PER_REQUEST')
+        .argParser(intOption('--max-partitions-per-request', 1, 2 ** 31 - 1)),
+    )
+    .addOption(
       new Option('--console-dir <dir>', 'built console to serve at / on the HTTP port ("off" for none)').env(
         'SPS_CONSOLE_DIR',
       ),
@@ -242,6 +262,8 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     groupInitialRebalanceDelayMs:
       (o.groupInitialRebalanceDelay as number | undefined) ?? SERVE_DEFAULTS.groupInitialRebalanceDelayMs,
     retentionCheckIntervalMs: o.retentionCheckInterval as number | undefined,
+    maxPartitionsPerTopic: o.maxPartitionsPerTopic as number | undefined,
+    maxPartitionsPerRequest: o.maxPartitionsPerRequest as number | undefined,
     consoleDir:
       typeof o.consoleDir === 'string'
         ? /^(off|none|false|no)$/i.test(o.consoleDir)
