@@ -32,14 +32,12 @@ export default defineHandler<{ topicNames: string[] }>({
       }
       state.producers.forgetTopic(name);
       // the topic is gone either way; offsets left behind for it are harmless and dropped later
-      await state.groups.offsets
-        .deleteTopic(name)
-        .catch((err) =>
-          state.logger.warn('committed offsets of a deleted topic not dropped', {
-            topic: name,
-            error: String(err),
-          }),
-        );
+      await state.groups.offsets.deleteTopic(name).catch((err) =>
+        state.logger.warn('committed offsets of a deleted topic not dropped', {
+          topic: name,
+          error: String(err),
+        }),
+      );
       state.appends.notifyAll();
       responses.push({ name, errorCode: ErrorCode.NONE });
     }
