@@ -18,7 +18,9 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function open(dataDir: string, opts: { now?: () => number; expirationMs?: number } = {}) {
+type Opts = { now?: () => number; expirationMs?: number; snapshotEveryOffsets?: number };
+
+async function open(dataDir: string, opts: Opts = {}) {
   const topics = await TopicRegistry.open(dataDir, DEFAULT_BROKER_LOG, silentLogger);
   const producers = await ProducerRegistry.open(dataDir, topics, { logger: silentLogger, ...opts });
   return { topics, producers };
@@ -43,7 +45,7 @@ function produce(b: Broker, pid: number, seq: number, count = 2, epoch = 0, part
   return { kind: 'appended' as const, offset: appended.baseOffset };
 }
 
-async function freshBroker(opts: { now?: () => number; expirationMs?: number } = {}) {
+async function freshBroker(opts: Opts = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sps-producers-'));
   dirs.push(dataDir);
   const b = await open(dataDir, opts);
@@ -92,6 +94,15 @@ describe('producer state across restarts', () => {
     expect(produce(after, 1, 2)).toEqual({ kind: 'duplicate', offset: 2 });
     expect(produce(after, 2, 0)).toEqual({ kind: 'duplicate', offset: 4 });
     expect(produce(after, 1, 4)).toEqual({ kind: 'appended', offset: 6 });
+  });
+
+  it('also snapshots every N offsets, so a crash replays only the log after it', async () => {
+    const { b } = await freshBroker({ snapshotEveryOffsets: 10 });
+    for (let seq = 0; seq < 14; seq += 2) produce(b, 9, seq); // offsets 0..13
+    await b.producers.settled();
+    const dir = b.topics.partitionDir('t', 0);
+    const snapshot = JSON.parse(readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8'));
+    expect(snapshot.offset).toBe(10);
   });
 
   it('writes a snapshot at the log end on a clean close', async () => {

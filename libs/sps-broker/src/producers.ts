@@ -5,7 +5,8 @@
  * sequence is refused with OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka does.
  *
  * The state survives restarts the way Kafka's does: each partition folder holds a snapshot
- * (`producer-snapshot.json`, written when a segment rolls and at clean shutdown, atomically), and
+ * (`producer-snapshot.json`, written when a segment rolls, at clean shutdown, and every 100,000
+ * offsets so a crash never replays a whole 1 GiB active segment; atomically), and
  * start-up replays the batch headers after the snapshot's offset (record batch v2 headers carry
  * producer id, epoch, base sequence and last offset delta). So a batch retried after a crash finds
  * the copy that reached the log before the crash.
@@ -54,6 +55,8 @@ interface PersistedSnapshot {
 /** One partition's producers; `writing` serialises its snapshot writes. */
 class PartitionProducers {
   readonly producers = new Map<number, ProducerEntry>();
+  /** offset of the last snapshot taken (or restored) */
+  snapshotOffset = 0;
   writing: Promise<void> = Promise.resolve();
   dropped = false;
 }
@@ -74,6 +77,8 @@ export interface AppendedBatch {
 export interface ProducerRegistryOptions {
   /** producer.id.expiration.ms (default 1 day) */
   expirationMs?: number;
+  /** also snapshot when the log has grown this many offsets since the last snapshot (default 100,000) */
+  snapshotEveryOffsets?: number;
   logger?: Logger;
   now?: () => number;
 }
@@ -85,6 +90,7 @@ export class ProducerRegistry {
   private reservedUntil = 0;
   private allocating: Promise<void> | null = null;
   readonly expirationMs: number;
+  private readonly snapshotEvery: number;
   private readonly now: () => number;
   private readonly logger: Logger | undefined;
 
@@ -95,6 +101,7 @@ export class ProducerRegistry {
   ) {
     this.expirationMs = opts.expirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     this.now = opts.now ?? Date.now;
+    this.snapshotEvery = opts.snapshotEveryOffsets ?? 100_000;
     this.logger = opts.logger;
   }
 
@@ -191,7 +198,12 @@ export class ProducerRegistry {
   ): void {
     const k = key(topic, partition);
     let part = this.partitions.get(k);
-    if (segmentPosition === 0 && baseOffset > 0 && part) this.snapshot(part, log.dir, baseOffset);
+    if (
+      part &&
+      baseOffset > 0 &&
+      (segmentPosition === 0 || baseOffset - part.snapshotOffset >= this.snapshotEvery)
+    )
+      this.snapshot(part, log.dir, baseOffset);
     if (batch.producerId < 0) return;
     if (!part) this.partitions.set(k, (part = new PartitionProducers()));
     book(part, batch, baseOffset, this.now());
@@ -246,6 +258,7 @@ export class ProducerRegistry {
    * A failed write (disk full) is logged; the previous snapshot stays, and start-up replays more log.
    */
   private snapshot(part: PartitionProducers, dir: string, offset: number): Promise<void> {
+    part.snapshotOffset = offset;
     const body: PersistedSnapshot = {
       version: SNAPSHOT_VERSION,
       offset,
@@ -287,6 +300,7 @@ export class ProducerRegistry {
           batches: p.batches.slice(-CACHED_BATCHES),
         });
       from = Math.max(saved.offset, log.logStartOffset);
+      part.snapshotOffset = saved.offset;
     } else if (saved) {
       // the log lost its tail below the snapshot (a crash before fsync): rebuild from the log alone
       this.logger?.warn('producer state snapshot is past the log end; rebuilding from the log', {
