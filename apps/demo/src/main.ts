@@ -21,6 +21,7 @@ const program = new Command('demo')
   .option('--token <token>', 'allows write actions from other machines (Authorization: Bearer …)')
   .option('--data-dir <dir>', 'embedded broker data directory', '.data/sps')
   .option('--database-url <url>', 'DATABASE_URL for the apps (default: SQLite files under .data/)')
+  .option('--work-dir <dir>', "where the apps run and keep their .data/ (default: the repository root)")
   .option(
     '--port-offset <n>',
     'add N to every default port (9092, 9080, 1025, 8025, 3000 … 3007), to run beside another demo; env DEMO_PORT_OFFSET',
@@ -39,6 +40,7 @@ const o = program.opts<{
   token?: string;
   dataDir: string;
   databaseUrl?: string;
+  workDir?: string;
   portOffset: number;
   restartOnFailure?: boolean;
 }>();
@@ -52,6 +54,7 @@ const demo = await startDemo({
   token: o.token ?? process.env.DEMO_TOKEN,
   dataDir: path.resolve(rootDir, o.dataDir),
   databaseUrl: o.databaseUrl,
+  workDir: o.workDir && path.resolve(o.workDir),
   ports: offsetPorts(o.portOffset),
   restart: o.restartOnFailure ? 'on-failure' : 'never',
 }).catch((err: Error) => {
