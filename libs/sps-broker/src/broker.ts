@@ -58,6 +58,13 @@ export interface BrokerOptions {
    * `Authorization: Bearer <token>`; without it they are allowed from loopback only.
    */
   consoleToken?: string;
+  /**
+   * Names clients may use in the HTTP `Host` header besides this machine's own (localhost,
+   * 127.0.0.1, [::1], its addresses and hostname); any other Host is refused (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
+  /** The flags named in the HTTP port's refusals (default `--allowed-host`, `--console-token`). */
+  httpHints?: { allowedHost?: string; token?: string };
   /** The console's live feed: sample interval and history length (default 1 s, 600 samples). */
   live?: LiveOptions;
   logger?: Logger;
@@ -145,6 +152,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
           {
             consoleDir: options.consoleDir ? path.resolve(options.consoleDir) : null,
             token: options.consoleToken || undefined,
+            allowedHosts: options.allowedHosts,
+            hints: options.httpHints,
             live: options.live,
           },
         );

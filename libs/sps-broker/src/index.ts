@@ -6,7 +6,6 @@ export type { BrokerState } from './state.js';
 export { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 export type { GroupEvent, GroupState } from './groups/group.js';
 export type { HttpExtras, HttpRoutes } from './http.js';
-export { isLoopback, checkWrite } from './http-auth.js';
 export { contentTypeOf, staticFiles } from './static.js';
 export {
   LiveFeed,
@@ -26,4 +25,4 @@ export type {
 } from './http-groups.js';
 export type { RecordView, RecordsView } from './http-records.js';
 export type { ResetRequest, ResetResult, ResetTarget } from './http-offsets.js';
-export { HttpError, readJsonBody } from './http-json.js';
+export { decodePathSegment, HttpError, readJsonBody } from './http-json.js';
