@@ -54,7 +54,7 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
     token: options.token,
     isLocal: options.isLocal,
     allowedHosts: options.allowedHosts,
-    hints: { allowedHost: '--allowed-host', token: '--token (or DEMO_TOKEN)' },
+    hints: { allowedHost: '--allowed-host {name}', token: '--token {secret} (or DEMO_TOKEN)' },
   };
 
   return async (req, res) => {

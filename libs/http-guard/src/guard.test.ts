@@ -149,7 +149,7 @@ describe('the HTTP guard, for a client on another machine', () => {
   let withoutToken: Awaited<ReturnType<typeof guarded>>;
   beforeAll(async () => {
     withToken = await guarded({ token: 's3cret', isLocal: () => false });
-    withoutToken = await guarded({ isLocal: () => false, hints: { token: '--token' } });
+    withoutToken = await guarded({ isLocal: () => false, hints: { token: '--token {secret}' } });
   });
   afterAll(() => Promise.all([withToken.close(), withoutToken.close()]));
 

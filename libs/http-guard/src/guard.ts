@@ -28,7 +28,10 @@ export interface GuardOptions {
   token?: string;
   /** Whether a request comes from this machine (default: its socket's remote address is loopback). */
   isLocal?: (req: http.IncomingMessage) => boolean;
-  /** How the user adds a name or a token, for the error messages (default `--allowed-host`, `--token`). */
+  /**
+   * How the user adds a name or a token, for the error messages: templates with `{name}` /
+   * `{secret}` (default `--allowed-host {name}`, `--token {secret}`; an app says `ALLOWED_HOSTS={name}`).
+   */
   hints?: { allowedHost?: string; token?: string };
 }
 
@@ -77,7 +80,7 @@ export function checkHost(req: http.IncomingMessage, options: GuardOptions = {})
     error:
       `Host '${header}' is not a name of this server, so the request is refused (this is what a web page ` +
       `using DNS rebinding looks like). Use ${selfUrl(req)}, or allow the name with ` +
-      `${options.hints?.allowedHost ?? '--allowed-host'} ${name ?? '<name>'}`,
+      (options.hints?.allowedHost ?? '--allowed-host {name}').replace('{name}', name ?? '<name>'),
   };
 }
 
@@ -107,16 +110,16 @@ export function guardWrite(req: http.IncomingMessage, options: GuardOptions = {}
 
   const isLocal = options.isLocal ?? ((r: http.IncomingMessage) => isLoopback(r.socket.remoteAddress));
   if (!isLocal(req)) {
-    const flag = options.hints?.token ?? '--token';
+    const how = (options.hints?.token ?? '--token {secret}').replace('{secret}', '<secret>');
     if (!options.token)
       return {
         status: 403,
-        error: `writes are allowed from this machine only: this server was started without a token; start it with ${flag} <secret> and send Authorization: Bearer <secret>`,
+        error: `writes are allowed from this machine only: this server was started without a token; start it with ${how} and send Authorization: Bearer <secret>`,
       };
     if (!sameSecret(req.headers.authorization, `Bearer ${options.token}`))
       return {
         status: 401,
-        error: `writes from other machines need Authorization: Bearer <token> (the ${flag} this server was started with)`,
+        error: `writes from other machines need Authorization: Bearer <secret>, the secret this server was started with (${how})`,
       };
   }
 

@@ -27,6 +27,8 @@ export interface BrokerOptions {
   port?: number;
   /** HTTP admin/console port (default 9080; 0 picks a free one; null disables HTTP). */
   httpPort?: number | null;
+  /** Interface for the HTTP port, when it differs from `host` (the demo's `--host`). */
+  httpHost?: string;
   /** Where logs and metadata live (default `.data/sps`). */
   dataDir?: string;
   nodeId?: number;
@@ -63,7 +65,7 @@ export interface BrokerOptions {
    * 127.0.0.1, [::1], its addresses and hostname); any other Host is refused (DNS rebinding).
    */
   allowedHosts?: readonly string[];
-  /** The flags named in the HTTP port's refusals (default `--allowed-host`, `--console-token`). */
+  /** The flags named in the HTTP port's refusals (default `--allowed-host {name}`, `--console-token {secret}`). */
   httpHints?: { allowedHost?: string; token?: string };
   /** The console's live feed: sample interval and history length (default 1 s, 600 samples). */
   live?: LiveOptions;
@@ -142,7 +144,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       try {
         httpServer = await startHttp(
           state,
-          host,
+          options.httpHost ?? host,
           options.httpPort ?? 9080,
           () => ({
             host: state.settings.advertisedHost ?? host,

@@ -45,7 +45,7 @@ export interface HttpExtras {
   token?: string;
   /** Names clients may use in `Host` besides this machine's own (see @orders/http-guard). */
   allowedHosts?: readonly string[];
-  /** The flags to name in refusals (default `--allowed-host`, `--console-token`). */
+  /** The flags to name in refusals (default `--allowed-host {name}`, `--console-token {secret}`). */
   hints?: GuardOptions['hints'];
   live?: LiveOptions;
 }
@@ -75,7 +75,7 @@ export async function startHttp(
   const guard: GuardOptions = {
     token: extras.token,
     allowedHosts: extras.allowedHosts,
-    hints: extras.hints ?? { allowedHost: '--allowed-host', token: '--console-token' },
+    hints: extras.hints ?? { allowedHost: '--allowed-host {name}', token: '--console-token {secret}' },
   };
   const server = http.createServer(async (req, res) => {
     const refusal = guardWrite(req, guard);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listenError, serveOptionsFrom, SERVE_DEFAULTS } from './serve.js';
+import { Command } from 'commander';
+import { addServeOptions, listenError, serveOptionsFrom, SERVE_DEFAULTS } from './serve.js';
 
 const opts = { host: '127.0.0.1', port: 9092, httpPort: 9080 };
 const inUse = (port: number) =>
@@ -47,5 +48,13 @@ describe('serve: options', () => {
       '/srv/console',
     );
     expect(serveOptionsFrom({ ...SERVE_DEFAULTS, consoleToken: 's3cret' }).consoleToken).toBe('s3cret');
+  });
+});
+
+describe('serve: --allowed-host', () => {
+  it('collects names from repeated flags and comma lists', () => {
+    const cmd = addServeOptions(new Command('serve')).exitOverride();
+    cmd.parse(['--allowed-host', 'broker.lan', '--allowed-host', 'a.example, b.example'], { from: 'user' });
+    expect(serveOptionsFrom(cmd.opts()).allowedHosts).toEqual(['broker.lan', 'a.example', 'b.example']);
   });
 });

@@ -24,6 +24,8 @@ export interface ServeOptions {
   consoleDir?: string | null;
   /** Allows write actions on the HTTP port from other machines (`Authorization: Bearer …`). */
   consoleToken?: string;
+  /** Names other machines may use in the HTTP Host header (besides the machine's addresses and hostname). */
+  allowedHosts?: string[];
   verbose?: boolean;
 }
 
@@ -81,6 +83,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
       consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
       consoleToken: opts.consoleToken,
+      allowedHosts: opts.allowedHosts,
       logger: brokerLogger(io, !!opts.verbose),
     });
   } catch (err) {
@@ -217,6 +220,20 @@ export function addServeOptions(cmd: Command): Command {
         'allows write actions on the HTTP port (reset offsets) from other machines with Authorization: Bearer <token>',
       ).env('SPS_CONSOLE_TOKEN'),
     )
+    .addOption(
+      new Option(
+        '--allowed-host <name>',
+        'a name clients may use to reach the HTTP port (DNS name, proxy) besides its addresses and hostname; any other Host is refused (DNS rebinding); repeatable',
+      )
+        .env('SPS_ALLOWED_HOSTS')
+        .argParser((value: string, previous: string[] | undefined) => [
+          ...(previous ?? []),
+          ...value
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean),
+        ]),
+    )
     .option('-v, --verbose', "print the broker's info and debug logs");
 }
 
@@ -237,6 +254,7 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
           : path.resolve(o.consoleDir)
         : undefined,
     consoleToken: typeof o.consoleToken === 'string' && o.consoleToken ? o.consoleToken : undefined,
+    allowedHosts: Array.isArray(o.allowedHost) ? (o.allowedHost as string[]) : undefined,
     verbose: !!o.verbose,
   };
 }
