@@ -118,7 +118,7 @@ describe('a page on another localhost port', () => {
     const page = await browser.newPage();
     await page.goto(attackerUrl);
     const answered = await page.evaluate(() =>
-      (window as unknown as { attack(): Promise<string[]> }).attack(),
+      (globalThis as unknown as { attack(): Promise<string[]> }).attack(),
     );
     expect(answered).toHaveLength(4); // every request reached the demo and was answered
     await page.waitForLoadState('load');
