@@ -53,7 +53,10 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms: 
   }
 }
 
-describe('killing only the demo process', () => {
+// About processes, not storage or the broker: run once, in the suite's default (SQLite, embedded) pass.
+const otherPass = Boolean(process.env.E2E_KAFKA || process.env.DATABASE_URL?.startsWith('postgres'));
+
+describe.skipIf(otherPass)('killing only the demo process', () => {
   it('stops every app it started, and frees their ports', async () => {
     const demo = spawnTs('test/fixtures/demo.ts', [workDir]);
     const [, json] = await waitForLine(demo, /^ready (.*)$/m, 150_000);
