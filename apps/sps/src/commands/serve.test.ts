@@ -49,6 +49,16 @@ describe('serve: options', () => {
     );
     expect(serveOptionsFrom({ ...SERVE_DEFAULTS, consoleToken: 's3cret' }).consoleToken).toBe('s3cret');
   });
+
+  it('--retention-check-interval sets how often retention runs; unset leaves the broker default', () => {
+    const parse = (args: string[]) =>
+      serveOptionsFrom(
+        addServeOptions(new Command('serve')).exitOverride().parse(args, { from: 'user' }).opts(),
+      );
+    expect(parse(['--retention-check-interval', '1000']).retentionCheckIntervalMs).toBe(1000);
+    expect(parse([]).retentionCheckIntervalMs).toBeUndefined();
+    expect(() => parse(['--retention-check-interval', 'soon'])).toThrow(/--retention-check-interval must be/);
+  });
 });
 
 describe('serve: --allowed-host', () => {
