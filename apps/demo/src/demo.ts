@@ -155,7 +155,40 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       log: (l) => say(`orders: ${l}`),
     });
     const token = options.token || undefined;
-    const controlApi = createControlApi(supervisor, { token, load: trickle, carrierUrl: env.CARRIER_URL });
+    // The embedded broker, once started below; restartable through the control API (lab 07).
+    let broker: BrokerHandle | null = null;
+    let brokerOptions: (BrokerOptions & { httpRoutes?: HttpRoute }) | null = null;
+    let restarts = 0;
+    let restarting: Promise<void> | null = null;
+    const brokerControl = options.kafka
+      ? undefined
+      : {
+          status: () => ({
+            bootstrap: broker?.bootstrap ?? `127.0.0.1:${ports.kafka}`,
+            restarts,
+            restarting: restarting !== null,
+          }),
+          restart: () =>
+            (restarting ??= (async () => {
+              say('restarting the broker (control API)');
+              try {
+                await broker?.close();
+                broker = await startBroker(brokerOptions!);
+                restarts++;
+                say(`broker restarted: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}`);
+              } catch (err) {
+                warn(`broker restart failed: ${String(err)}`);
+              } finally {
+                restarting = null;
+              }
+            })()),
+        };
+    const controlApi = createControlApi(supervisor, {
+      token,
+      load: trickle,
+      carrierUrl: env.CARRIER_URL,
+      broker: brokerControl,
+    });
 
     // Traces for the console's order view: a tiny OTLP/HTTP receiver (traces.ts), unless a collector is
     // configured (OTEL_EXPORTER_OTLP_ENDPOINT). :4318, or any free port when that is taken.
@@ -171,22 +204,25 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const demoRoutes: HttpRoute = async (req, res) => (await controlApi(req, res)) || tracesRoute(req, res);
 
     // 1. The broker (embedded), with the control API on its HTTP port.
-    let broker: BrokerHandle | null = null;
     if (!options.kafka) {
-      const brokerOptions: BrokerOptions & { httpRoutes?: HttpRoute } = {
+      brokerOptions = {
         port: ports.kafka,
         httpPort: ports.http,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
         groups: { initialRebalanceDelayMs: 500 },
         autoCreateTopics: true,
+        // Teaching: a short TTL is seen expiring within seconds, not Kafka's 5-minute check.
+        retentionCheckIntervalMs: 5_000,
         logger: prefixedLogger(out, colour),
         httpRoutes: demoRoutes,
         consoleDir: options.consoleDir === undefined ? builtConsole(options.rootDir) : options.consoleDir,
         consoleToken: token,
       };
       broker = await startBroker(brokerOptions);
-      const b = broker;
-      cleanups.push(() => b.close());
+      cleanups.push(async () => {
+        await restarting;
+        await broker?.close();
+      });
       say(`broker listening: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}`);
     }
 
@@ -265,7 +301,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     let stopping: Promise<void> | null = null;
     return {
-      broker,
+      get broker() {
+        return broker;
+      },
       mail,
       supervisor,
       trickle,
