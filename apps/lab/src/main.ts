@@ -63,14 +63,14 @@ async function report(l: Lab, ctx: LabContext): Promise<boolean> {
     if (!r.ok && r.hint) console.log(`      → ${r.hint}`);
   }
   const ok = results.every((r) => r.ok);
-  console.log(ok ? `lab ${l.id} done. Next: npm run lab -- start ${next(l)}` : `lab ${l.id}: not yet.`);
+  console.log(ok ? `lab ${l.id} done. ${next(l)}` : `lab ${l.id}: not yet.`);
   return ok;
 }
 
 function next(l: Lab): string {
   const i = LABS.indexOf(l);
   const n = LABS[i + 1];
-  return n ? String(Number(n.id)) : '(that was the last one)';
+  return n ? `Next: npm run lab -- start ${Number(n.id)}` : 'That was the last lab: well done.';
 }
 
 program

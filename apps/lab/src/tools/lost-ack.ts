@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import type { LabContext } from '../context.js';
-import { ApiError, sleep } from '../context.js';
+import { ApiError } from '../context.js';
 
 export const RETRY_TOPIC = 'lab-retry';
 const PRODUCE_API_KEY = 0;
@@ -49,9 +49,17 @@ export async function lostAck(ctx: LabContext, o: LostAckOptions): Promise<LostA
   const run = randomUUID();
 
   let armed = true; // swallow the first Produce response, once
-  let cut: Promise<void> | null = null; // while set, new connections wait (the broker restarts)
-  const socketFactory = ({ host, port }: { host: string; port: number; onConnect: () => void }) => {
-    const socket = new net.Socket();
+  let cut: Promise<void> | null = null; // set once the ack was swallowed (resolves when the broker is back)
+  const socketFactory = ({
+    host,
+    port,
+    onConnect,
+  }: {
+    host: string;
+    port: number;
+    onConnect: () => void;
+  }) => {
+    const socket = net.connect({ host, port }, onConnect);
     let produceCorrelation: number | null = null;
     // Outgoing: note the correlation id of the first Produce request.
     const write = socket.write.bind(socket) as (chunk: Buffer, ...rest: unknown[]) => boolean;
@@ -74,17 +82,19 @@ export async function lostAck(ctx: LabContext, o: LostAckOptions): Promise<LostA
         buffered = buffered.subarray(4 + size);
         if (armed && produceCorrelation !== null && frame.readInt32BE(4) === produceCorrelation) {
           armed = false;
-          cut = o.restartBroker ? restartBroker(ctx) : sleep(200);
-          socket.destroy(new Error('connection lost before the acknowledgement arrived (lab)'));
+          if (o.restartBroker) {
+            // The broker going down closes this connection itself; the retry then finds it restarted.
+            cut = restartBroker(ctx);
+          } else {
+            cut = Promise.resolve();
+            socket.destroy(new Error('connection lost before the acknowledgement arrived (lab)'));
+          }
           return true;
         }
         emit('data', frame);
       }
       return true;
     }) as typeof socket.emit;
-    const connect = () => socket.connect({ host, port });
-    if (cut) void (cut as Promise<void>).then(connect, connect);
-    else connect();
     return socket;
   };
 

@@ -111,7 +111,7 @@ export async function runTally(ctx: LabContext, o: TallyOptions): Promise<TallyS
           });
         if (o.crashAfter !== undefined && summary.applied + summary.skipped >= o.crashAfter) {
           console.log(
-            `crashing now (SIGKILL) after ${o.crashAfter} effects; the last ${pending.size ? 'few' : ''} uncommitted ones will be redone`,
+            `crashing now (SIGKILL) after ${o.crashAfter} effects; what it did since its last commit (it commits every ${COMMIT_EVERY}) will be redone`,
           );
           process.kill(process.pid, 'SIGKILL');
         }
