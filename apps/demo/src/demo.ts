@@ -11,7 +11,7 @@ import path from 'node:path';
 import { TOPICS } from '@orders/contracts';
 import { startBroker, type BrokerHandle, type BrokerOptions, type Logger } from '@orders/sps-broker';
 import { Kafka, logLevel } from 'kafkajs';
-import { APPS, type AppDefinition } from './apps.js';
+import { APPS, discoverApps, type AppDefinition } from './apps.js';
 import { createControlApi, type HttpRoute } from './control-api.js';
 import { OrderTrickle } from './load.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
@@ -111,10 +111,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const warn = (line: string) =>
     out(colour ? `\x1b[1m[demo]\x1b[0m \x1b[33m${line}\x1b[0m` : `[demo] ${line}`);
 
-  const unknown = (options.without ?? []).filter((n) => !APPS.some((a) => a.name === n));
+  // The six and the system's apps, then any consumer app found under apps/ (npm run new-consumer).
+  const known = [...APPS, ...discoverApps(options.rootDir)];
+  const unknown = (options.without ?? []).filter((n) => !known.some((a) => a.name === n));
   if (unknown.length)
     throw new Error(
-      `--without: no app named ${unknown.join(', ')}; apps: ${APPS.map((a) => a.name).join(', ')}`,
+      `--without: no app named ${unknown.join(', ')}; apps: ${known.map((a) => a.name).join(', ')}`,
     );
 
   const ports: DemoPorts = {
@@ -123,7 +125,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     ...options.ports,
     apps: { ...DEFAULT_PORTS.apps, ...options.ports?.apps },
   };
-  const apps = APPS.map((a) => ({ ...a, port: ports.apps[a.name] ?? a.port }));
+  // A discovered app's default port moves with the others (--port-offset).
+  const shift = ports.http - DEFAULT_PORTS.http;
+  const apps = known.map((a) => ({ ...a, port: ports.apps[a.name] ?? a.port + shift }));
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {

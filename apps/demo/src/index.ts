@@ -1,4 +1,4 @@
-export { APPS, APP_NAMES, type AppDefinition, type AppKind } from './apps.js';
+export { APPS, APP_NAMES, discoverApps, type AppDefinition, type AppKind } from './apps.js';
 export {
   createControlApi,
   isLoopback,
