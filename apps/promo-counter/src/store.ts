@@ -5,6 +5,7 @@ import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@ord
 import { Subject, type Observable } from 'rxjs';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
+import { abView, contributionOf, variantOf, type VariantTotals, type WindowCount } from './windows.js';
 
 export const APP = 'promo-counter';
 
@@ -62,9 +63,54 @@ export class PromoStore implements OnApplicationShutdown {
         update: { orders: { increment: 1 } },
       });
       orders = row.orders;
+      // The stream-processor views, in the same transaction: the order's event-time window, and its
+      // promotion's A/B variant.
+      const { windowStart, revenueCents } = contributionOf(order);
+      const key = code ?? NO_CODE;
+      await tx.promoWindow.upsert({
+        where: { code_windowStart: { code: key, windowStart } },
+        create: { code: key, windowStart, orders: 1, revenueCents },
+        update: { orders: { increment: 1 }, revenueCents: { increment: revenueCents } },
+      });
+      if (code) {
+        const { promotion, variant } = variantOf(code);
+        await tx.promoVariant.upsert({
+          where: { promotion_variant: { promotion, variant } },
+          create: { promotion, variant, orders: 1, revenueCents },
+          update: { orders: { increment: 1 }, revenueCents: { increment: revenueCents } },
+        });
+      }
     });
     if (result === 'applied') this.counted.next({ code, orders, orderId: order.orderId });
     return result;
+  }
+
+  /**
+   * Orders and revenue per code in one-minute windows of event time, oldest first; `since` (a time)
+   * limits it to recent windows, `code` to one code ("" = orders without a code).
+   */
+  async windows(options: { code?: string; since?: Date } = {}): Promise<WindowCount[]> {
+    const rows = await this.db.prisma.promoWindow.findMany({
+      where: {
+        ...(options.code !== undefined && { code: options.code }),
+        ...(options.since && { windowStart: { gte: options.since } }),
+      },
+      orderBy: [{ windowStart: 'asc' }, { code: 'asc' }],
+    });
+    return rows.map((r) => ({
+      code: r.code,
+      windowStart: r.windowStart.toISOString(),
+      orders: r.orders,
+      revenueCents: r.revenueCents,
+    }));
+  }
+
+  /** The A/B view: per promotion, orders and revenue per variant (codes `NAME-A`, `NAME-B`, …). */
+  async ab(): Promise<Record<string, VariantTotals[]>> {
+    const rows = await this.db.prisma.promoVariant.findMany({ orderBy: { promotion: 'asc' } });
+    const by: Record<string, typeof rows> = {};
+    for (const r of rows) (by[r.promotion] ??= []).push(r);
+    return Object.fromEntries(Object.entries(by).map(([p, rs]) => [p, abView(rs)]));
   }
 
   /** Every count, as stored. */
