@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABS } from '../../apps/lab/src/labs/index.js';
 import { buildApp, removeApp, scaffoldApp, testApp } from '../../apps/lab/src/scaffold.js';
-import { REPO, startSystem, type System } from '../e2e/system.js';
+import { CONSUMERS, getJson, postJson, REPO, startSystem, waitFor, type System } from '../e2e/system.js';
 
 const LAB_CLI = path.join(REPO, 'apps', 'lab', 'dist', 'main.js');
 let system: System;
@@ -26,15 +26,29 @@ function lab(...args: string[]): Promise<{ code: number | null; out: string }> {
   });
 }
 
-beforeAll(async () => {
-  if (!existsSync(LAB_CLI)) throw new Error(`${LAB_CLI} is missing: run npm run build first`);
-  system = await startSystem();
-});
-afterAll(async () => {
-  await system?.stop();
-});
-
 describe('every lab of the workshop, solved and checked on one running demo', () => {
+  beforeAll(async () => {
+    if (!existsSync(LAB_CLI)) throw new Error(`${LAB_CLI} is missing: run npm run build first`);
+    system = await startSystem();
+    // As `npm run demo` does: a trickle of orders, and every app up and caught up before the class starts.
+    expect((await postJson(`${system.controlUrl}/api/load`, { rate: 1 })).status).toBe(200);
+    await waitFor(
+      system,
+      'the six consumer groups to have read the first orders (lag 0)',
+      async () => {
+        const { body } = await getJson<{ groups: { id: string; lag: number | null }[] }>(
+          `${system.controlUrl}/api/groups`,
+        );
+        const caughtUp = body.groups.filter((g) => g.lag === 0).map((g) => g.id);
+        return CONSUMERS.every((c) => caughtUp.includes(c));
+      },
+      180_000,
+    );
+  }, 240_000);
+  afterAll(async () => {
+    await system?.stop();
+  });
+
   for (const l of LABS) {
     if (l.id === '07') continue;
     it(`lab ${l.id}: ${l.title}`, async () => {

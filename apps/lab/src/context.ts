@@ -311,6 +311,19 @@ export class LabContext {
     }
   }
 
+  /**
+   * Whether the group was caught up (lag 0, with at least one member) at some sample in the last
+   * `withinMs`: with orders trickling in, "lag 0 right now" flickers, "caught up a moment ago" does not.
+   */
+  async recentlyCaughtUp(id: string, withinMs = 30_000, minMembers = 1): Promise<boolean> {
+    const since = Date.now() - withinMs;
+    const g = await this.group(id);
+    if (g && g.lag === 0 && g.members.length >= minMembers) return true;
+    return (await this.lagHistory(id)).some(
+      (p) => p.t >= since && p.lag === 0 && (p.members ?? 0) >= minMembers,
+    );
+  }
+
   /** Waits until a group has committed everything on `orders` (lag 0) with `members` members. */
   async caughtUp(id: string, members?: number, ms = 120_000): Promise<GroupDetailView> {
     return this.waitFor(

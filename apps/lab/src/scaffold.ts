@@ -199,11 +199,15 @@ import { buildOrderEvent, ORDERS_TOPIC } from '@orders/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumerFixture, until, type ConsumerFixture } from '../../../test/helpers/consumer-app.js';
 import { ${Cls}Module } from './app.module.js';
-import { APP } from './store.js';
+import { APP, ${Cls}Store } from './store.js';
 
 let fx: ConsumerFixture;
 beforeAll(async () => {
-  fx = await startConsumerFixture({ name: APP, module: ${Cls}Module });
+  fx = await startConsumerFixture({
+    name: APP,
+    module: ${Cls}Module,
+    health: (app) => app.app.get(${Cls}Store).stats(),
+  });
 });
 afterAll(async () => {
   await fx?.close();

@@ -53,6 +53,9 @@ export const consumerCrash: Lab = {
     ];
   },
   async solve(ctx) {
+    // The crash after 25 effects needs more than 25 orders on the stream.
+    const have = await ctx.endOffsets();
+    if (have < 40) await ctx.placeOrders(40 - have);
     await runTool(ctx, ['tally', '--crash-after', '25'], { expectCrash: true });
     await runTool(ctx, ['tally']);
     await ctx.placeOrders(3);

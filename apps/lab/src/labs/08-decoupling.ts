@@ -40,7 +40,7 @@ export const decoupling: Lab = {
       ),
       expect(running > 0, `${STOPPED} runs again`, `start it: console → Apps → ${STOPPED} → "add instance"`),
       expect(
-        g?.lag === 0,
+        await ctx.recentlyCaughtUp(STOPPED),
         `${STOPPED} has caught up (lag ${g?.lag ?? '?'}), no order lost`,
         'give it a few seconds',
       ),

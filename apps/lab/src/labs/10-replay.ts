@@ -37,7 +37,7 @@ export const replay: Lab = {
         `stop every ${GROUP} instance, then: npx sps groups reset-offsets --group ${GROUP} --topic orders --to-datetime <10 minutes ago>`,
       ),
       expect(
-        (g?.members.length ?? 0) > 0 && g?.lag === 0,
+        await ctx.recentlyCaughtUp(GROUP),
         `${GROUP} runs again and has re-read everything since then (lag ${g?.lag ?? '?'})`,
         `start it again: console → Apps → ${GROUP} → "add instance"`,
       ),
