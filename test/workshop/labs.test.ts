@@ -60,9 +60,8 @@ describe('every lab of the workshop, solved and checked on one running demo', ()
     });
   }
 
-  // Lab 07 has two halves: the lost ack with and without idempotence works on any broker; the third run
-  // (the broker restarts between the send and the retry) needs idempotent-producer state that survives a
-  // restart. Until that is on main, its check says so and the last test below is an expected failure.
+  // Lab 07: the lost ack with and without idempotence, and (broker restarted between the send and the
+  // retry) the idempotent producer's state surviving the restart.
   let lab07 = '';
   it('lab 07: a lost ack duplicates a record without idempotence, and not with it', async () => {
     lab07 = (await lab('solve', '07')).out;
@@ -71,12 +70,9 @@ describe('every lab of the workshop, solved and checked on one running demo', ()
       '✔ with the idempotent producer, the broker recognised the retry: one copy',
     );
   });
-  it.fails(
-    'lab 07: the idempotent producer still writes one copy when the broker restarts before the retry (needs persisted producer state)',
-    () => {
-      expect(lab07, lab07).toContain('✔ with the idempotent producer and a broker restart');
-    },
-  );
+  it('lab 07: the idempotent producer still writes one copy when the broker restarts before the retry', () => {
+    expect(lab07, lab07).toContain('✔ with the idempotent producer and a broker restart');
+  });
 
   it('lab N with an unknown number is refused with the list of labs', async () => {
     const { code, out } = await lab('check', '42');
