@@ -17,7 +17,7 @@ beforeAll(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(world.url);
+  await page.goto(`${world.url}/topics`); // the Topics view (the Overview is the default page)
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { AppsView } from './views/AppsView';
 import { GroupsView } from './views/GroupsView';
 import { HelpView } from './views/HelpView';
 import { InspectView } from './views/InspectView';
+import { OverviewView } from './views/OverviewView';
 import { StreamView } from './views/StreamView';
 import { TraceView } from './views/TraceView';
 
@@ -15,7 +16,8 @@ interface Tab {
 }
 
 const TABS: Tab[] = [
-  { path: '/', id: 'stream', label: (t) => t('topic', { plural: true, title: true }) },
+  { path: '/', id: 'overview', label: () => 'Overview' },
+  { path: '/topics', id: 'stream', label: (t) => t('topic', { plural: true, title: true }) },
   { path: '/groups', id: 'groups', label: (t) => t('group', { plural: true, title: true }) },
   { path: '/apps', id: 'apps', label: () => 'Apps' },
   { path: '/inspect', id: 'inspect', label: (t) => `Inspect ${t('record', { plural: true })}` },
@@ -72,6 +74,7 @@ export function App() {
           </div>
         </header>
         <main data-view={tab.id}>
+          {tab.id === 'overview' && <OverviewView />}
           {tab.id === 'stream' && <StreamView />}
           {tab.id === 'groups' && <GroupsView />}
           {tab.id === 'apps' && <AppsView />}

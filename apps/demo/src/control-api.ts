@@ -18,6 +18,8 @@
  *   POST   /api/carrier/latency {"ms": N}         the carrier answers N ms later
  *   POST   /api/carrier/error-rate {"rate": R}    the carrier fails a share R (0 … 1) of bookings
  *   POST   /api/carrier/restore                   all three back to normal
+ *   GET    /api/broker                            the embedded broker: bootstrap, restarts so far
+ *   POST   /api/broker/restart                    close it and start it again on the same data  → 202
  *
  * Every request passes @orders/http-guard (the same guard as the broker's own endpoints): Host must
  * be a name of this machine (DNS rebinding), and writes need a same-origin Origin or none (curl),
@@ -49,6 +51,14 @@ export interface ControlApiOptions {
   allowedHosts?: readonly string[];
   /** The carrier's base URL (its admin API: /admin/down, /admin/latency, /admin/error-rate); without it /api/carrier answers 404. */
   carrierUrl?: string;
+  /** The embedded broker, restartable (workshop lab 07); without it /api/broker answers 404. */
+  broker?: BrokerControl;
+}
+
+export interface BrokerControl {
+  status(): { bootstrap: string; restarts: number; restarting: boolean };
+  /** Closes the broker and starts it again on the same data directory and ports. */
+  restart(): Promise<void>;
 }
 
 export function createControlApi(supervisor: Supervisor, options: ControlApiOptions = {}): HttpRoute {
@@ -67,7 +77,9 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
       path !== '/api/apps' &&
       !path.startsWith('/api/apps/') &&
       path !== '/api/carrier' &&
-      !path.startsWith('/api/carrier/')
+      !path.startsWith('/api/carrier/') &&
+      path !== '/api/broker' &&
+      path !== '/api/broker/restart'
     )
       return false;
     const method = req.method ?? 'GET';
@@ -112,6 +124,18 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
         } catch (err) {
           throw new HttpError(400, (err as Error).message);
         }
+      }
+      if (path === '/api/broker' || path === '/api/broker/restart') {
+        if (!options.broker) throw new HttpError(404, 'this demo runs no embedded broker (--kafka)');
+        if (path === '/api/broker') {
+          only('GET');
+          return send(200, options.broker.status());
+        }
+        only('POST');
+        const broker = options.broker;
+        // Answer first: the broker's HTTP port, which may be serving this request, closes with it.
+        res.once('finish', () => setTimeout(() => void broker.restart(), 50));
+        return send(202, { ...broker.status(), restarting: true });
       }
       if (path === '/api/carrier' || path.startsWith('/api/carrier/')) {
         if (!options.carrierUrl) throw new HttpError(404, 'this demo has no carrier');

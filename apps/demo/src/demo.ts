@@ -13,7 +13,7 @@ import { isLoopback } from '@orders/http-guard';
 import { TOPICS } from '@orders/contracts';
 import { startBroker, type BrokerHandle, type BrokerOptions, type Logger } from '@orders/sps-broker';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { APPS, type AppDefinition } from './apps.js';
+import { APPS, discoverApps, type AppDefinition } from './apps.js';
 import { createControlApi, type HttpRoute } from './control-api.js';
 import { OrderTrickle } from './load.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
@@ -130,10 +130,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const warn = (line: string) =>
     out(colour ? `\x1b[1m[demo]\x1b[0m \x1b[33m${line}\x1b[0m` : `[demo] ${line}`);
 
-  const unknown = (options.without ?? []).filter((n) => !APPS.some((a) => a.name === n));
+  // The six and the system's apps, then any consumer app found under apps/ (npm run new-consumer).
+  const known = [...APPS, ...discoverApps(options.rootDir)];
+  const unknown = (options.without ?? []).filter((n) => !known.some((a) => a.name === n));
   if (unknown.length)
     throw new Error(
-      `--without: no app named ${unknown.join(', ')}; apps: ${APPS.map((a) => a.name).join(', ')}`,
+      `--without: no app named ${unknown.join(', ')}; apps: ${known.map((a) => a.name).join(', ')}`,
     );
 
   const ports: DemoPorts = {
@@ -142,7 +144,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     ...options.ports,
     apps: { ...DEFAULT_PORTS.apps, ...options.ports?.apps },
   };
-  const apps = APPS.map((a) => ({ ...a, port: ports.apps[a.name] ?? a.port }));
+  // A discovered app's default port moves with the others (--port-offset).
+  const shift = ports.http - DEFAULT_PORTS.http;
+  const apps = known.map((a) => ({ ...a, port: ports.apps[a.name] ?? a.port + shift }));
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
@@ -188,11 +192,40 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       warn(
         `the console and control API listen on ${httpHost} without a token: other machines can look, but every write from them is refused; start with --token <secret> to allow them`,
       );
+    // The embedded broker, once started below; restartable through the control API (lab 07).
+    let broker: BrokerHandle | null = null;
+    let brokerOptions: (BrokerOptions & { httpRoutes?: HttpRoute }) | null = null;
+    let restarts = 0;
+    let restarting: Promise<void> | null = null;
+    const brokerControl = options.kafka
+      ? undefined
+      : {
+          status: () => ({
+            bootstrap: broker?.bootstrap ?? `127.0.0.1:${ports.kafka}`,
+            restarts,
+            restarting: restarting !== null,
+          }),
+          restart: () =>
+            (restarting ??= (async () => {
+              say('restarting the broker (control API)');
+              try {
+                await broker?.close();
+                broker = await startBroker(brokerOptions!);
+                restarts++;
+                say(`broker restarted: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}`);
+              } catch (err) {
+                warn(`broker restart failed: ${String(err)}`);
+              } finally {
+                restarting = null;
+              }
+            })()),
+        };
     const controlApi = createControlApi(supervisor, {
       token,
       load: trickle,
       carrierUrl: env.CARRIER_URL,
       allowedHosts: options.allowedHosts,
+      broker: brokerControl,
     });
 
     // Traces for the console's order view: a tiny OTLP/HTTP receiver (traces.ts), unless a collector is
@@ -209,9 +242,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const demoRoutes: HttpRoute = async (req, res) => (await controlApi(req, res)) || tracesRoute(req, res);
 
     // 1. The broker (embedded), with the control API on its HTTP port.
-    let broker: BrokerHandle | null = null;
     if (!options.kafka) {
-      const brokerOptions: BrokerOptions & { httpRoutes?: HttpRoute } = {
+      brokerOptions = {
         port: ports.kafka,
         httpPort: ports.http,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
@@ -229,8 +261,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         saslUsers: options.sasl ? [[options.sasl.username, options.sasl.password]] : null,
       };
       broker = await startBroker(brokerOptions);
-      const b = broker;
-      cleanups.push(() => b.close());
+      cleanups.push(async () => {
+        await restarting;
+        await broker?.close();
+      });
       const security = broker.kafkaListener.securityProtocol;
       say(
         `broker listening: Kafka ${broker.bootstrap}${security === 'PLAINTEXT' ? '' : ` (${security}, user ${options.sasl?.username})`}, HTTP :${broker.httpPort}`,
@@ -316,7 +350,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     let stopping: Promise<void> | null = null;
     return {
-      broker,
+      get broker() {
+        return broker;
+      },
       mail,
       supervisor,
       trickle,

@@ -1,4 +1,4 @@
-export { APPS, APP_NAMES, type AppDefinition, type AppKind } from './apps.js';
+export { APPS, APP_NAMES, discoverApps, type AppDefinition, type AppKind } from './apps.js';
 export { isLoopback } from '@orders/http-guard';
 export { createControlApi, type ControlApiOptions, type HttpRoute, type LoadControl } from './control-api.js';
 export {

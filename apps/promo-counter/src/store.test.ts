@@ -14,7 +14,7 @@ let db: Database<PrismaClient>;
 let store: PromoStore;
 const env = () => ({ DATABASE_URL: `file:${path.join(dir, 'promo-counter.db')}` });
 
-function order(orderId: string, promoCode: string | null): OrderEvent {
+function order(orderId: string, promoCode: string | null, placedAt = '2025-05-01T10:00:00Z'): OrderEvent {
   return buildOrderEvent(
     {
       customer: {
@@ -25,7 +25,7 @@ function order(orderId: string, promoCode: string | null): OrderEvent {
       lines: [{ sku: 'MUG-001', qty: 1 }],
       promoCode,
     },
-    { orderId, placedAt: new Date('2025-05-01T10:00:00Z'), currency: 'EUR' },
+    { orderId, placedAt: new Date(placedAt), currency: 'EUR' },
   );
 }
 
@@ -90,5 +90,29 @@ describe('promo-counter', () => {
     expect(promoCodeOf({ promoCode: '  ' })).toBeNull();
     expect(promoCodeOf({ promoCode: ' SPRING ' })).toBe('SPRING');
     expect(promoCodeOf({ promoCode: null })).toBeNull();
+  });
+
+  it('counts orders in one-minute windows of the time they were placed, a late order in its own window', async () => {
+    await store.count(order('w-1', 'WINDOW', '2025-05-01T11:00:10Z'));
+    await store.count(order('w-2', 'WINDOW', '2025-05-01T11:00:50Z'));
+    await store.count(order('w-3', 'WINDOW', '2025-05-01T11:01:05Z'));
+    await store.count(order('w-4', 'WINDOW', '2025-05-01T11:00:30Z')); // arrives late: back to 11:00
+    await store.count(order('w-2', 'WINDOW', '2025-05-01T11:00:50Z')); // redelivered: nothing changes
+    expect(await store.windows({ code: 'WINDOW' })).toEqual([
+      { code: 'WINDOW', windowStart: '2025-05-01T11:00:00.000Z', orders: 3, revenueCents: 3 * 1290 },
+      { code: 'WINDOW', windowStart: '2025-05-01T11:01:00.000Z', orders: 1, revenueCents: 1290 },
+    ]);
+    expect(await store.windows({ code: 'WINDOW', since: new Date('2025-05-01T11:01:00Z') })).toHaveLength(1);
+  });
+
+  it('keeps orders and revenue per variant of a promotion (A/B)', async () => {
+    await store.count(order('ab-1', 'SUMMER-A'));
+    await store.count(order('ab-2', 'SUMMER-B'));
+    await store.count(order('ab-3', 'SUMMER-B'));
+    await store.count(order('ab-3', 'SUMMER-B')); // a duplicate
+    expect((await store.ab()).SUMMER).toEqual([
+      { variant: 'B', orders: 2, revenueCents: 2580, averageCents: 1290 },
+      { variant: 'A', orders: 1, revenueCents: 1290, averageCents: 1290 },
+    ]);
   });
 });

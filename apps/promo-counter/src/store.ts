@@ -1,10 +1,11 @@
 /** promo-counter's table: orders per promo code, each order counted once (by its order id). */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { OrderEvent } from '@orders/contracts';
-import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import { Subject, type Observable } from 'rxjs';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
+import { abView, contributionOf, variantOf, type VariantTotals, type WindowCount } from './windows.js';
 
 export const APP = 'promo-counter';
 
@@ -53,32 +54,55 @@ export class PromoStore implements OnApplicationShutdown {
    * transaction, so a redelivered order changes nothing and a restart neither loses nor repeats a count.
    */
   async count(order: OrderEvent): Promise<OnceResult> {
-    const code = promoCodeOf(order);
-    let orders = 0;
-    const result = await oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
-      const row = await tx.promoCount.upsert({
-        where: { code: code ?? NO_CODE },
-        create: { code: code ?? NO_CODE, orders: 1 },
-        update: { orders: { increment: 1 } },
-      });
-      orders = row.orders;
-    });
-    if (result === 'applied') this.counted.next({ code, orders, orderId: order.orderId });
-    return result;
+    const results = await this.countAll([order]);
+    return results.get(order.orderId)!;
   }
 
   /**
    * {@link count} for a batch of orders, in one transaction with their ledger rows: one increment per
-   * promo code of the batch. The live feed gets one change per code (its count after the batch, and the
-   * last order counted under it). Orders delivered before change nothing.
+   * promo code, per event-time window and per A/B variant of the batch. The live feed gets one change
+   * per code (its count after the batch, and the last order counted under it). Orders delivered
+   * before change nothing.
    */
   async countAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
     const changes: PromoChange[] = [];
     const results = await oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
       const byCode = new Map<string | null, OrderEvent[]>();
+      const byWindow = new Map<
+        string,
+        { code: string; windowStart: Date; orders: number; revenueCents: number }
+      >();
+      const byVariant = new Map<
+        string,
+        { promotion: string; variant: string; orders: number; revenueCents: number }
+      >();
       for (const order of fresh) {
         const code = promoCodeOf(order);
         byCode.set(code, [...(byCode.get(code) ?? []), order]);
+        // The stream-processor views: the order's event-time window, and its promotion's A/B variant.
+        const { windowStart, revenueCents } = contributionOf(order);
+        const key = code ?? NO_CODE;
+        const w = byWindow.get(`${key}\u0000${windowStart.getTime()}`) ?? {
+          code: key,
+          windowStart,
+          orders: 0,
+          revenueCents: 0,
+        };
+        w.orders++;
+        w.revenueCents += revenueCents;
+        byWindow.set(`${key}\u0000${windowStart.getTime()}`, w);
+        if (code) {
+          const { promotion, variant } = variantOf(code);
+          const v = byVariant.get(`${promotion}\u0000${variant}`) ?? {
+            promotion,
+            variant,
+            orders: 0,
+            revenueCents: 0,
+          };
+          v.orders++;
+          v.revenueCents += revenueCents;
+          byVariant.set(`${promotion}\u0000${variant}`, v);
+        }
       }
       for (const [code, list] of byCode) {
         const row = await tx.promoCount.upsert({
@@ -88,9 +112,49 @@ export class PromoStore implements OnApplicationShutdown {
         });
         changes.push({ code, orders: row.orders, orderId: list.at(-1)!.orderId });
       }
+      for (const { code, windowStart, orders: n, revenueCents } of byWindow.values())
+        await tx.promoWindow.upsert({
+          where: { code_windowStart: { code, windowStart } },
+          create: { code, windowStart, orders: n, revenueCents },
+          update: { orders: { increment: n }, revenueCents: { increment: revenueCents } },
+        });
+      for (const { promotion, variant, orders: n, revenueCents } of byVariant.values())
+        await tx.promoVariant.upsert({
+          where: { promotion_variant: { promotion, variant } },
+          create: { promotion, variant, orders: n, revenueCents },
+          update: { orders: { increment: n }, revenueCents: { increment: revenueCents } },
+        });
     });
     for (const change of changes) this.counted.next(change);
     return results;
+  }
+
+  /**
+   * Orders and revenue per code in one-minute windows of event time, oldest first; `since` (a time)
+   * limits it to recent windows, `code` to one code ("" = orders without a code).
+   */
+  async windows(options: { code?: string; since?: Date } = {}): Promise<WindowCount[]> {
+    const rows = await this.db.prisma.promoWindow.findMany({
+      where: {
+        ...(options.code !== undefined && { code: options.code }),
+        ...(options.since && { windowStart: { gte: options.since } }),
+      },
+      orderBy: [{ windowStart: 'asc' }, { code: 'asc' }],
+    });
+    return rows.map((r) => ({
+      code: r.code,
+      windowStart: r.windowStart.toISOString(),
+      orders: r.orders,
+      revenueCents: r.revenueCents,
+    }));
+  }
+
+  /** The A/B view: per promotion, orders and revenue per variant (codes `NAME-A`, `NAME-B`, …). */
+  async ab(): Promise<Record<string, VariantTotals[]>> {
+    const rows = await this.db.prisma.promoVariant.findMany({ orderBy: { promotion: 'asc' } });
+    const by: Record<string, typeof rows> = {};
+    for (const r of rows) (by[r.promotion] ??= []).push(r);
+    return Object.fromEntries(Object.entries(by).map(([p, rs]) => [p, abView(rs)]));
   }
 
   /** Every count, as stored. */

@@ -9,7 +9,8 @@
  * groups with members, assignments, committed offsets and lag) is built only while somebody is
  * connected, and group events (rebalances, joins, leaves, expiries) are pushed as they happen.
  */
-import type { GroupEvent } from './groups/group.js';
+import { decodeAssignment } from '@orders/kafka-protocol';
+import type { Group, GroupEvent } from './groups/group.js';
 import { groupDetail, type GroupDetailView } from './http-groups.js';
 import type { BrokerState } from './state.js';
 import type { Topic } from './topics.js';
@@ -28,6 +29,9 @@ export interface LagPoint {
   lag: number | null;
   /** Lag per partition, keyed `topic:partition` (only partitions with a commit). */
   partitions: Record<string, number>;
+  /** Members at that moment, and how many of them owned no partition (null while it rebalances). */
+  members?: number;
+  idle?: number | null;
 }
 
 export interface ThroughputPoint {
@@ -257,7 +261,13 @@ export class LiveFeed {
         }
       }
       nextCommitted.set(id, committed);
-      this.ring(this.lagHistory, id).push({ t: now, lag, partitions });
+      this.ring(this.lagHistory, id).push({
+        t: now,
+        lag,
+        partitions,
+        members: group.members.size,
+        idle: idleMembers(group),
+      });
     }
     this.prevCommitted = nextCommitted;
     for (const id of [...this.lagHistory.keys()]) if (!liveGroups.has(id)) this.lagHistory.delete(id);
@@ -282,6 +292,18 @@ export class LiveFeed {
     if (!r) map.set(key, (r = new Ring<T>(this.historySize)));
     return r;
   }
+}
+
+/** Members of a stable group that own no partition (more consumers than partitions); null otherwise. */
+function idleMembers(group: Group): number | null {
+  if (group.state !== 'Stable' || group.protocolType !== 'consumer') return null;
+  let idle = 0;
+  for (const m of group.members.values()) {
+    const a = decodeAssignment(m.assignment);
+    if (!a) return null;
+    if (a.partitions.every((t) => t.partitions.length === 0)) idle++;
+  }
+  return idle;
 }
 
 function topicView(topic: Topic): TopicLiveView {
