@@ -5,6 +5,7 @@ import { ApiVersions } from './api-versions.js';
 import { CreatePartitions } from './create-partitions.js';
 import { CreateTopics } from './create-topics.js';
 import { DeleteGroups } from './delete-groups.js';
+import { DeleteRecords } from './delete-records.js';
 import { DeleteTopics } from './delete-topics.js';
 import { DescribeConfigs } from './describe-configs.js';
 import { DescribeGroups } from './describe-groups.js';
@@ -31,6 +32,7 @@ export {
   CreatePartitions,
   CreateTopics,
   DeleteGroups,
+  DeleteRecords,
   DeleteTopics,
   DescribeConfigs,
   DescribeGroups,
@@ -72,6 +74,7 @@ export const ALL_APIS: readonly ApiSchema[] = [
   ApiVersions,
   CreateTopics,
   DeleteTopics,
+  DeleteRecords,
   InitProducerId,
   DescribeConfigs,
   AlterConfigs,
@@ -116,6 +119,8 @@ export type CreateTopicsRequest = RequestOf<typeof CreateTopics>;
 export type CreateTopicsResponse = ResponseInputOf<typeof CreateTopics>;
 export type DeleteTopicsRequest = RequestOf<typeof DeleteTopics>;
 export type DeleteTopicsResponse = ResponseInputOf<typeof DeleteTopics>;
+export type DeleteRecordsRequest = RequestOf<typeof DeleteRecords>;
+export type DeleteRecordsResponse = ResponseInputOf<typeof DeleteRecords>;
 export type InitProducerIdRequest = RequestOf<typeof InitProducerId>;
 export type InitProducerIdResponse = ResponseInputOf<typeof InitProducerId>;
 export type DescribeConfigsRequest = RequestOf<typeof DescribeConfigs>;

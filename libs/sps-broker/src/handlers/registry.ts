@@ -16,6 +16,7 @@ import listGroups from './16_list_groups.js';
 import apiVersions from './18_api_versions.js';
 import createTopics from './19_create_topics.js';
 import deleteTopics from './20_delete_topics.js';
+import deleteRecords from './21_delete_records.js';
 import initProducerId from './22_init_producer_id.js';
 import describeConfigs from './32_describe_configs.js';
 import alterConfigs from './33_alter_configs.js';
@@ -41,6 +42,7 @@ const ALL: Handler[] = [
   apiVersions,
   createTopics,
   deleteTopics,
+  deleteRecords,
   initProducerId,
   describeConfigs,
   alterConfigs,
