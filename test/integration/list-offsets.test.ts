@@ -3,7 +3,18 @@
  * by timestamp, and the record with the largest timestamp (-3), which librdkafka asks for at v3.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKey, ErrorCode, encodeRecordBatch } from '@orders/kafka-protocol';
+import {
+  ApiKey,
+  ATTRIBUTES,
+  BATCH_LENGTH,
+  CRC,
+  Compression,
+  ErrorCode,
+  LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+  crc32c,
+  encodeRecordBatch,
+} from '@orders/kafka-protocol';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { RawConnection } from '../helpers/raw-client.js';
 
@@ -110,5 +121,46 @@ describe('ListOffsets', () => {
   it('an unknown topic is UNKNOWN_TOPIC_OR_PARTITION; an undefined negative timestamp is INVALID_REQUEST', async () => {
     expect((await listOffset(9, 'nope', -1)).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect((await listOffset(9, 'times', -9)).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+});
+
+const P = 1_700_000_000_000;
+const packedRecords = [0, 1, 2, 3].map((i) => ({ key: `k${i}`, value: `v${i}`, timestamp: P + i * 100 }));
+// the records region of `packedRecords`, compressed by the zstd 1.5 CLI (no pure-JS zstd compressor)
+const ZSTD_REGION = Buffer.from(
+  '28b52ffd242f79010014000000046b30047630001600c80102046b31047631001600900304046b32047632001600d80406046b3304763300eefc5c09',
+  'hex',
+);
+
+/** `packedRecords` as one zstd batch: the uncompressed header with the region swapped and the CRC redone. */
+function zstdBatch(): Buffer {
+  const plain = encodeRecordBatch({ records: packedRecords });
+  const batch = Buffer.concat([plain.subarray(0, RECORD_BATCH_OVERHEAD), ZSTD_REGION]);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH);
+  batch.writeInt16BE(batch.readInt16BE(ATTRIBUTES) | Compression.zstd, ATTRIBUTES);
+  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES)), CRC);
+  return batch;
+}
+
+describe('ListOffsets inside compressed batches', () => {
+  it.each([
+    ['gzip', () => encodeRecordBatch({ compression: 'gzip', records: packedRecords })],
+    ['snappy', () => encodeRecordBatch({ compression: 'snappy', records: packedRecords })],
+    ['lz4', () => encodeRecordBatch({ compression: 'lz4', records: packedRecords })],
+    ['zstd', zstdBatch],
+  ])('a timestamp inside a %s batch finds the exact record, not the batch start', async (codec, make) => {
+    const topic = `packed-${codec}`;
+    await broker.state.topics.create(topic, 1);
+    const res = await conn.request(ApiKey.Produce, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: make() }] }],
+    });
+    expect(res.responses[0].partitionResponses[0].errorCode).toBe(0);
+    const p = await listOffset(9, topic, P + 150);
+    expect([p.offset, p.timestamp]).toEqual([2, P + 200]);
+    const max = await listOffset(9, topic, -3);
+    expect([max.offset, max.timestamp]).toEqual([3, P + 300]);
   });
 });
