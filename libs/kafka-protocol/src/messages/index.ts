@@ -7,8 +7,10 @@ import { CreateTopics } from './create-topics.js';
 import { DeleteGroups } from './delete-groups.js';
 import { DeleteRecords } from './delete-records.js';
 import { DeleteTopics } from './delete-topics.js';
+import { DescribeCluster } from './describe-cluster.js';
 import { DescribeConfigs } from './describe-configs.js';
 import { DescribeGroups } from './describe-groups.js';
+import { DescribeLogDirs } from './describe-log-dirs.js';
 import { Fetch } from './fetch.js';
 import { FindCoordinator } from './find-coordinator.js';
 import { Heartbeat } from './heartbeat.js';
@@ -34,8 +36,10 @@ export {
   DeleteGroups,
   DeleteRecords,
   DeleteTopics,
+  DescribeCluster,
   DescribeConfigs,
   DescribeGroups,
+  DescribeLogDirs,
   Fetch,
   FindCoordinator,
   Heartbeat,
@@ -78,11 +82,13 @@ export const ALL_APIS: readonly ApiSchema[] = [
   InitProducerId,
   DescribeConfigs,
   AlterConfigs,
+  DescribeLogDirs,
   SaslAuthenticate,
   CreatePartitions,
   DeleteGroups,
   IncrementalAlterConfigs,
   OffsetDelete,
+  DescribeCluster,
 ];
 
 export type ProduceRequest = RequestOf<typeof Produce>;
@@ -121,6 +127,10 @@ export type DeleteTopicsRequest = RequestOf<typeof DeleteTopics>;
 export type DeleteTopicsResponse = ResponseInputOf<typeof DeleteTopics>;
 export type DeleteRecordsRequest = RequestOf<typeof DeleteRecords>;
 export type DeleteRecordsResponse = ResponseInputOf<typeof DeleteRecords>;
+export type DescribeLogDirsRequest = RequestOf<typeof DescribeLogDirs>;
+export type DescribeLogDirsResponse = ResponseInputOf<typeof DescribeLogDirs>;
+export type DescribeClusterRequest = RequestOf<typeof DescribeCluster>;
+export type DescribeClusterResponse = ResponseInputOf<typeof DescribeCluster>;
 export type InitProducerIdRequest = RequestOf<typeof InitProducerId>;
 export type InitProducerIdResponse = ResponseInputOf<typeof InitProducerId>;
 export type DescribeConfigsRequest = RequestOf<typeof DescribeConfigs>;
