@@ -26,6 +26,7 @@ const program = new Command('demo')
   )
   .option('--data-dir <dir>', 'embedded broker data directory', '.data/sps')
   .option('--database-url <url>', 'DATABASE_URL for the apps (default: SQLite files under .data/)')
+  .option('--work-dir <dir>', 'where the apps run and keep their .data/ (default: the repository root)')
   .option(
     '--port-offset <n>',
     'add N to every default port (9092, 9080, 1025, 8025, 3000 … 3007), to run beside another demo; env DEMO_PORT_OFFSET',
@@ -45,6 +46,7 @@ const o = program.opts<{
   sasl?: { username: string; password: string };
   dataDir: string;
   databaseUrl?: string;
+  workDir?: string;
   portOffset: number;
   restartOnFailure?: boolean;
 }>();
@@ -59,6 +61,7 @@ const demo = await startDemo({
   sasl: saslWithMechanism(o.sasl ?? (process.env.DEMO_SASL ? saslLogin(process.env.DEMO_SASL) : undefined)),
   dataDir: path.resolve(rootDir, o.dataDir),
   databaseUrl: o.databaseUrl,
+  workDir: o.workDir && path.resolve(o.workDir),
   ports: offsetPorts(o.portOffset),
   restart: o.restartOnFailure ? 'on-failure' : 'never',
 }).catch((err: Error) => {
