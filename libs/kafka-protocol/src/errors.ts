@@ -90,6 +90,7 @@ export const ErrorCode = {
   THROTTLING_QUOTA_EXCEEDED: 89,
   PRODUCER_FENCED: 90,
   UNKNOWN_TOPIC_ID: 100,
+  MISMATCHED_ENDPOINT_TYPE: 114,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

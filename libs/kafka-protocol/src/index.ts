@@ -5,5 +5,6 @@ export * from './schema.js';
 export * from './codec.js';
 export * from './frame.js';
 export * from './record-batch.js';
+export * from './compression.js';
 export * from './messages/index.js';
 export * from './consumer-protocol.js';

@@ -195,7 +195,14 @@ describe('kafkajs requests decode with our codec', () => {
     expect(lo.body).toEqual({
       replicaId: -1,
       isolationLevel: 1,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 2, timestamp: -2, maxNumOffsets: 1 }] }],
+      topics: [
+        {
+          name: 'orders',
+          // fields of later versions decode to their spec defaults
+          partitions: [{ partitionIndex: 2, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 }],
+        },
+      ],
+      timeoutMs: 0,
     });
 
     const fc = await viaKafkajs(

@@ -5,9 +5,9 @@
  * Layout (Kafka `DefaultRecordBatch`; CLIENT-COMPAT.md §8) — the CRC-32C covers [ATTRIBUTES, end),
  * so `baseOffset` and `partitionLeaderEpoch` can be patched without recomputing it.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 import { ErrorCode, ProtocolError } from './errors.js';
+import { compressRecords, decompressRecords } from './compression.js';
 import { Writer } from './primitives.js';
 
 export const BASE_OFFSET = 0;
@@ -33,7 +33,6 @@ export const TRANSACTIONAL_MASK = 0x10;
 export const CONTROL_MASK = 0x20;
 
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
-const compressionNames = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 /** CRC-32C (Castagnoli), unsigned. */
 export function crc32c(buf: Uint8Array | string, initial?: number): number {
@@ -286,7 +285,8 @@ export interface EncodeBatchOptions {
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
-  compression?: 'none' | 'gzip';
+  /** zstd can be decoded but not encoded here. */
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4';
   partitionLeaderEpoch?: number;
   /** Sets the transactional attribute bit. */
   transactional?: boolean;
@@ -338,12 +338,8 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
     body.varint(rw.size);
     for (const c of rw.chunks()) body.raw(c);
   });
-  let region = body.toBuffer();
-  let codec = 0;
-  if (opts.compression === 'gzip') {
-    region = gzipSync(region);
-    codec = Compression.gzip;
-  }
+  const codec = Compression[opts.compression ?? 'none'];
+  const region = compressRecords(codec, body.toBuffer());
 
   const total = RECORD_BATCH_OVERHEAD + region.length;
   const buf = Buffer.allocUnsafe(total);
@@ -376,16 +372,11 @@ export interface DecodedRecord {
 }
 
 function decompress(h: BatchHeader, region: Buffer): Buffer {
-  switch (h.compression) {
-    case 0:
-      return region;
-    case 1:
-      return gunzipSync(region);
-    default:
-      throw new ProtocolError(
-        `record batch at offset ${h.baseOffset} is compressed with ${compressionNames[h.compression] ?? `codec ${h.compression}`}; ` +
-          'this decoder supports only uncompressed and gzip batches',
-      );
+  if (h.compression === 0) return region;
+  try {
+    return decompressRecords(h.compression, region);
+  } catch (err) {
+    throw new ProtocolError(`record batch at offset ${h.baseOffset}: ${(err as Error).message}`);
   }
 }
 
@@ -406,8 +397,8 @@ function readVarBytes(buf: Buffer, cur: { p: number }, end: number, what: string
 
 /**
  * Decodes concatenated batches (e.g. a Fetch response's records). A partial batch at the end is
- * ignored (fetch responses may end mid-batch); control batches are skipped; gzip is decompressed,
- * other codecs throw. Keys/values are zero-copy views (into the decompressed data when compressed).
+ * ignored (fetch responses may end mid-batch); control batches are skipped; compressed batches are
+ * decompressed (every codec Kafka has). Keys/values are zero-copy views (into the decompressed data when compressed).
  */
 export function decodeRecordBatches(buf: Buffer): DecodedRecord[] {
   const out: DecodedRecord[] = [];

@@ -5,9 +5,12 @@ import { ApiVersions } from './api-versions.js';
 import { CreatePartitions } from './create-partitions.js';
 import { CreateTopics } from './create-topics.js';
 import { DeleteGroups } from './delete-groups.js';
+import { DeleteRecords } from './delete-records.js';
 import { DeleteTopics } from './delete-topics.js';
+import { DescribeCluster } from './describe-cluster.js';
 import { DescribeConfigs } from './describe-configs.js';
 import { DescribeGroups } from './describe-groups.js';
+import { DescribeLogDirs } from './describe-log-dirs.js';
 import { Fetch } from './fetch.js';
 import { FindCoordinator } from './find-coordinator.js';
 import { Heartbeat } from './heartbeat.js';
@@ -31,9 +34,12 @@ export {
   CreatePartitions,
   CreateTopics,
   DeleteGroups,
+  DeleteRecords,
   DeleteTopics,
+  DescribeCluster,
   DescribeConfigs,
   DescribeGroups,
+  DescribeLogDirs,
   Fetch,
   FindCoordinator,
   Heartbeat,
@@ -72,14 +78,17 @@ export const ALL_APIS: readonly ApiSchema[] = [
   ApiVersions,
   CreateTopics,
   DeleteTopics,
+  DeleteRecords,
   InitProducerId,
   DescribeConfigs,
   AlterConfigs,
+  DescribeLogDirs,
   SaslAuthenticate,
   CreatePartitions,
   DeleteGroups,
   IncrementalAlterConfigs,
   OffsetDelete,
+  DescribeCluster,
 ];
 
 export type ProduceRequest = RequestOf<typeof Produce>;
@@ -116,6 +125,12 @@ export type CreateTopicsRequest = RequestOf<typeof CreateTopics>;
 export type CreateTopicsResponse = ResponseInputOf<typeof CreateTopics>;
 export type DeleteTopicsRequest = RequestOf<typeof DeleteTopics>;
 export type DeleteTopicsResponse = ResponseInputOf<typeof DeleteTopics>;
+export type DeleteRecordsRequest = RequestOf<typeof DeleteRecords>;
+export type DeleteRecordsResponse = ResponseInputOf<typeof DeleteRecords>;
+export type DescribeLogDirsRequest = RequestOf<typeof DescribeLogDirs>;
+export type DescribeLogDirsResponse = ResponseInputOf<typeof DescribeLogDirs>;
+export type DescribeClusterRequest = RequestOf<typeof DescribeCluster>;
+export type DescribeClusterResponse = ResponseInputOf<typeof DescribeCluster>;
 export type InitProducerIdRequest = RequestOf<typeof InitProducerId>;
 export type InitProducerIdResponse = ResponseInputOf<typeof InitProducerId>;
 export type DescribeConfigsRequest = RequestOf<typeof DescribeConfigs>;

@@ -6,15 +6,33 @@
  * v3: flexible (compact arrays, tagged fields); the request names the client software.
  * A request above v3 is answered by the connection layer with a v0-framed UNSUPPORTED_VERSION
  * that still lists our versions, so the client can retry with one we speak (KIP-511).
+ *
+ * v3 also carries feature flags (KIP-584), which `kafka-features describe` prints and the Java client
+ * reads: this broker supports only level 0 of `group.version` (the classic group protocol, no
+ * KIP-848) and of `transaction.version` (no transactions), and finalizes none above 0, so clients
+ * never switch those protocols on. metadata.version / kraft.version are KRaft controller features
+ * this single-node broker has no equivalent for, so they are not claimed.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
 import { advertisedApis } from './registry.js';
 import { defineHandler } from './handler.js';
+
+const SUPPORTED_FEATURES = [
+  { name: 'group.version', minVersion: 0, maxVersion: 0 },
+  { name: 'transaction.version', minVersion: 0, maxVersion: 0 },
+];
 
 export default defineHandler({
   apiKey: ApiKey.ApiVersions,
   name: 'ApiVersions',
   minVersion: 0,
   maxVersion: 3,
-  handle: () => ({ errorCode: ErrorCode.NONE, apiKeys: advertisedApis(), throttleTimeMs: 0 }),
+  handle: () => ({
+    errorCode: ErrorCode.NONE,
+    apiKeys: advertisedApis(),
+    throttleTimeMs: 0,
+    supportedFeatures: SUPPORTED_FEATURES,
+    finalizedFeaturesEpoch: 0,
+    finalizedFeatures: [],
+  }),
 });

@@ -17,14 +17,17 @@ import saslHandshake from './17_sasl_handshake.js';
 import apiVersions from './18_api_versions.js';
 import createTopics from './19_create_topics.js';
 import deleteTopics from './20_delete_topics.js';
+import deleteRecords from './21_delete_records.js';
 import initProducerId from './22_init_producer_id.js';
 import describeConfigs from './32_describe_configs.js';
 import alterConfigs from './33_alter_configs.js';
+import describeLogDirs from './35_describe_log_dirs.js';
 import saslAuthenticate from './36_sasl_authenticate.js';
 import createPartitions from './37_create_partitions.js';
 import deleteGroups from './42_delete_groups.js';
 import incrementalAlterConfigs from './44_incremental_alter_configs.js';
 import offsetDelete from './47_offset_delete.js';
+import describeCluster from './60_describe_cluster.js';
 
 const ALL: Handler[] = [
   produce,
@@ -44,14 +47,17 @@ const ALL: Handler[] = [
   apiVersions,
   createTopics,
   deleteTopics,
+  deleteRecords,
   initProducerId,
   describeConfigs,
   alterConfigs,
+  describeLogDirs,
   saslAuthenticate,
   createPartitions,
   deleteGroups,
   incrementalAlterConfigs,
   offsetDelete,
+  describeCluster,
 ];
 
 export const handlers: ReadonlyMap<number, Handler> = new Map(ALL.map((h) => [h.apiKey, h]));
