@@ -7,6 +7,7 @@
  * Fetches waiting on a deleted topic's partitions are woken and see UNKNOWN_TOPIC_OR_PARTITION.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
+import { deleteTopic } from '../topic-deletion.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<{ topicNames: string[] }>({
@@ -21,10 +22,7 @@ export default defineHandler<{ topicNames: string[] }>({
         responses.push({ name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         continue;
       }
-      await state.topics.delete(name);
-      state.producers.forgetTopic(name);
-      await state.groups.offsets.deleteTopic(name);
-      state.appends.notifyAll();
+      await deleteTopic(state, name);
       responses.push({ name, errorCode: ErrorCode.NONE });
     }
     return { throttleTimeMs: 0, responses };
