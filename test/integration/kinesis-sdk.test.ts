@@ -31,6 +31,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   SubscribeToShardCommand,
+  type SubscribeToShardEvent,
   UpdateShardCountCommand,
   ValidationException,
   type SubscribeToShardEventStream,
@@ -556,7 +557,7 @@ describe('enhanced fan-out', () => {
     const iterator = (sub.EventStream as AsyncIterable<SubscribeToShardEventStream>)[Symbol.asyncIterator]();
     const next = async () => {
       const { value } = await iterator.next();
-      const event = value!.SubscribeToShardEvent!;
+      const event: SubscribeToShardEvent = value!.SubscribeToShardEvent!;
       received.push(...event.Records!.map((r) => text(r.Data)));
       continuation = event.ContinuationSequenceNumber;
     };
