@@ -74,6 +74,8 @@ export interface DemoPorts {
   /** The mail catcher: SMTP and HTTP (Mailpit's ports). */
   smtp: number;
   mailHttp: number;
+  /** The broker's Kinesis API (HTTP/1.1 + h2c); absent or null: off. */
+  kinesis?: number | null;
   /** Each app's first instance, by app name. */
   apps: Record<string, number>;
 }
@@ -85,6 +87,7 @@ export const DEFAULT_PORTS: DemoPorts = Object.freeze({
   control: 9081,
   smtp: 1025,
   mailHttp: 8025,
+  kinesis: 4567,
   apps: Object.fromEntries(APPS.map((a) => [a.name, a.port])),
 });
 
@@ -100,6 +103,7 @@ export function offsetPorts(offset: number): DemoPorts {
     control: d.control + offset,
     smtp: d.smtp + offset,
     mailHttp: d.mailHttp + offset,
+    kinesis: d.kinesis! + offset,
     apps: Object.fromEntries(Object.entries(d.apps).map(([name, port]) => [name, port + offset])),
   };
 }
@@ -176,6 +180,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       const brokerOptions: BrokerOptions & { httpRoutes?: HttpRoute } = {
         port: ports.kafka,
         httpPort: ports.http,
+        kinesisPort: ports.kinesis ?? null,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
         groups: { initialRebalanceDelayMs: 500 },
         autoCreateTopics: true,
@@ -187,7 +192,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       broker = await startBroker(brokerOptions);
       const b = broker;
       cleanups.push(() => b.close());
-      say(`broker listening: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}`);
+      say(
+        `broker listening: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}` +
+          (broker.kinesisPort ? `, Kinesis :${broker.kinesisPort}` : ''),
+      );
     }
 
     // 2. The control API: on the broker's HTTP port when it took the hook, else on its own port.
@@ -238,6 +246,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     out(
       banner({
         consoleUrl: broker?.httpPort ? `http://127.0.0.1:${broker.httpPort}` : null,
+        kinesisUrl: broker?.kinesisEndpoint ?? null,
         controlUrl,
         kafka: bootstrap,
         embedded: broker !== null,
@@ -371,6 +380,7 @@ function prefixedLogger(out: (line: string) => void, colour: boolean): Logger {
 
 function banner(b: {
   consoleUrl: string | null;
+  kinesisUrl: string | null;
   controlUrl: string;
   kafka: string;
   embedded: boolean;
@@ -390,6 +400,9 @@ function banner(b: {
   rows.push(
     ['control API', `${control}/api/apps   ${control}/api/load`],
     ['Kafka bootstrap', `${b.kafka}${b.embedded ? ' (embedded sps broker)' : ' (external broker)'}`],
+    ...(b.kinesisUrl
+      ? [['Kinesis API', `${b.kinesisUrl} (AWS SDK endpoint; any credentials)`] as [string, string]]
+      : []),
     ['mail catcher', `${local(b.mailUrl)}   (SMTP localhost:${b.smtpPort})`],
     ...b.started.map((a): [string, string] => [a.name, `http://localhost:${a.port}   ${a.description}`]),
   );

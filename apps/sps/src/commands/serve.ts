@@ -16,6 +16,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   httpPort: number | null;
+  /** The Kinesis API's port (null: off). */
+  kinesisPort?: number | null;
   dataDir: string;
   autoCreateTopics: boolean;
   defaultPartitions: number;
@@ -41,6 +43,7 @@ export const SERVE_DEFAULTS: ServeOptions = {
   host: '127.0.0.1',
   port: 9092,
   httpPort: 9080,
+  kinesisPort: 4567,
   dataDir: '.data/sps',
   autoCreateTopics: true,
   defaultPartitions: 1,
@@ -75,6 +78,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       host: opts.host,
       port: opts.port,
       httpPort: opts.httpPort,
+      kinesisPort: opts.kinesisPort === undefined ? SERVE_DEFAULTS.kinesisPort : opts.kinesisPort,
       dataDir: opts.dataDir,
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
@@ -92,7 +96,10 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       ? 'http off'
       : `http on http://${urlHost(handle.host)}:${handle.httpPort}` +
         (handle.consoleDir ? ' (console + admin API)' : ' (admin API; console not built)');
-  io.out(`sps ready: kafka on ${handle.bootstrap}, ${http}, data in ${opts.dataDir} (started in ${ms} ms)`);
+  const kinesis = handle.kinesisEndpoint ? `, kinesis on ${handle.kinesisEndpoint}` : '';
+  io.out(
+    `sps ready: kafka on ${handle.bootstrap}, ${http}${kinesis}, data in ${opts.dataDir} (started in ${ms} ms)`,
+  );
   return handle;
 }
 
@@ -130,10 +137,24 @@ export async function serve(opts: ServeOptions, io: Io): Promise<void> {
 }
 
 /** Explains a failed listen in the user's terms: which port, and which option changes it. */
-export function listenError(err: unknown, opts: Pick<ServeOptions, 'host' | 'port' | 'httpPort'>): Error {
+export function listenError(
+  err: unknown,
+  opts: Pick<ServeOptions, 'host' | 'port' | 'httpPort' | 'kinesisPort'>,
+): Error {
   const e = err as { code?: string; port?: number; address?: string; message?: string };
   // Node's listen errors carry the port; the broker may also wrap them, so fall back to the message.
   const port = e.port ?? Number(/:(\d+)\s*$/.exec(e.message ?? '')?.[1] ?? opts.port);
+  const kinesisPort = opts.kinesisPort === undefined ? SERVE_DEFAULTS.kinesisPort : opts.kinesisPort;
+  if (
+    e.code === 'EADDRINUSE' &&
+    kinesisPort &&
+    port === kinesisPort &&
+    port !== opts.port &&
+    port !== opts.httpPort
+  )
+    return new CliError(
+      `kinesis port ${port} is in use: is another broker (or kinesalite) running? pick another with --kinesis-port (or --kinesis-port off)`,
+    );
   const http = opts.httpPort !== null && port === opts.httpPort && port !== opts.port;
   const flag = http ? '--http-port' : '--port';
   switch (e.code) {
@@ -183,6 +204,15 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(httpPortOption),
     )
     .addOption(
+      new Option(
+        '--kinesis-port <port>',
+        'Kinesis Data Streams API port (HTTP/1.1 + h2c; "off" for none; 0: any free port)',
+      )
+        .env('SPS_KINESIS_PORT')
+        .default(SERVE_DEFAULTS.kinesisPort)
+        .argParser(httpPortOption),
+    )
+    .addOption(
       new Option('--data-dir <dir>', 'where partition logs are stored')
         .env('SPS_DATA_DIR')
         .default(SERVE_DEFAULTS.dataDir),
@@ -225,6 +255,10 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     host: String(o.host ?? SERVE_DEFAULTS.host),
     port: o.port as number,
     httpPort: o.httpPort === false || o.httpPort === null ? null : (o.httpPort as number),
+    kinesisPort:
+      o.kinesisPort === false || o.kinesisPort === null
+        ? null
+        : ((o.kinesisPort as number | undefined) ?? SERVE_DEFAULTS.kinesisPort),
     dataDir: String(o.dataDir ?? SERVE_DEFAULTS.dataDir),
     autoCreateTopics: o.autoCreateTopics !== false,
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
@@ -249,10 +283,10 @@ export function serveCommand(io: Io): Command {
     .addHelpText(
       'after',
       `
-Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_DATA_DIR.
+Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_KINESIS_PORT, SPS_DATA_DIR.
 Examples:
   npx sps serve
-  npx sps serve --port 19092 --http-port off --data-dir /tmp/sps`,
+  npx sps serve --port 19092 --http-port off --kinesis-port off --data-dir /tmp/sps`,
     )
     .action(async (o: Record<string, unknown>) => {
       await serve(serveOptionsFrom(o), io);
