@@ -2,6 +2,7 @@
 import { streamArnOf, streamNameFromArn } from './arn.js';
 import { invalidArgument, shardNotFound, streamNotFound } from './errors.js';
 import type { IteratorCodec } from './iterators.js';
+import type { LeaseTables } from './leases.js';
 import type { KinesisMetadata, StreamMeta } from './metadata.js';
 import { hashKeyRange } from './hash-keys.js';
 import { encodeSequenceNumber, partitionOf, shardIdOf } from './sequence.js';
@@ -13,6 +14,7 @@ export interface ActionContext {
   meta: KinesisMetadata;
   iterators: IteratorCodec;
   subscriptions: Subscriptions;
+  leases: LeaseTables;
   /** From the SigV4 credential scope of the request (not verified); us-east-1 without one. */
   region: string;
   now(): number;

@@ -22,6 +22,7 @@ import { regionFromAuthorization } from './arn.js';
 import type { ActionContext } from './context.js';
 import { KinesisError } from './errors.js';
 import { IteratorCodec } from './iterators.js';
+import { LeaseTables } from './leases.js';
 import { KinesisMetadata } from './metadata.js';
 import type { StreamStore } from './store.js';
 import { Subscriptions } from './subscriptions.js';
@@ -62,6 +63,7 @@ export async function startKinesisApi(options: KinesisApiOptions): Promise<Kines
   await meta.prune(new Set(store.list().map((t) => t.id)));
   const iterators = new IteratorCodec(meta.iteratorKey);
   const subscriptions = new Subscriptions();
+  const leases = await LeaseTables.open(store.dataDir);
   const codec = new EventStreamCodec(utf8.to, utf8.from);
   let closing = false;
   const closers = new Set<() => void>();
@@ -118,6 +120,7 @@ export async function startKinesisApi(options: KinesisApiOptions): Promise<Kines
         meta,
         iterators,
         subscriptions,
+        leases,
         region: regionFromAuthorization(String(req.headers.authorization ?? '')) ?? 'us-east-1',
         now: Date.now,
       };
@@ -241,6 +244,7 @@ export async function startKinesisApi(options: KinesisApiOptions): Promise<Kines
         for (const s of sockets) s.destroy();
       });
       await meta.flush();
+      await leases.flush();
     },
   };
 }

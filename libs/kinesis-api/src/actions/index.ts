@@ -19,6 +19,8 @@ import PutRecord from './PutRecord.js';
 import PutRecords from './PutRecords.js';
 import RegisterStreamConsumer from './RegisterStreamConsumer.js';
 import RemoveTagsFromStream from './RemoveTagsFromStream.js';
+import SpsListLeases from './SpsListLeases.js';
+import SpsPutLease from './SpsPutLease.js';
 import SubscribeToShard from './SubscribeToShard.js';
 import UpdateShardCount from './UpdateShardCount.js';
 
@@ -44,6 +46,9 @@ const all: Action<never>[] = [
   RemoveTagsFromStream,
   SubscribeToShard,
   UpdateShardCount,
+  // not AWS actions: the teaching KCL's lease table (leases.ts)
+  SpsListLeases,
+  SpsPutLease,
 ] as Action<never>[];
 
 export const actions: ReadonlyMap<string, Action> = new Map(all.map((a) => [a.name, a as Action]));
