@@ -75,13 +75,17 @@ it('the Kafka twin and the Kinesis twin count the same orders from one stream', 
     ),
   );
   // wait until the Kafka twin's group is consuming (a new group starts at the end of the log)
-  await until('the Kafka twin counts a first order', async () => {
-    await producer.send({
-      topic: ORDERS_TOPIC,
-      messages: [{ key: orders[0]!.customer.id, value: JSON.stringify(orders[0]) }],
-    });
-    return (await kafkaTwin.app.get(PromoStore).counts()).total === 1;
-  });
+  await until(
+    'the Kafka twin counts a first order',
+    async () => {
+      await producer.send({
+        topic: ORDERS_TOPIC,
+        messages: [{ key: orders[0]!.customer.id, value: JSON.stringify(orders[0]) }],
+      });
+      return (await kafkaTwin.app.get(PromoStore).counts()).total === 1;
+    },
+    60_000,
+  );
   await producer.send({
     topic: ORDERS_TOPIC,
     messages: orders.slice(1).map((o) => ({ key: o.customer.id, value: JSON.stringify(o) })),
@@ -92,7 +96,11 @@ it('the Kafka twin and the Kinesis twin count the same orders from one stream', 
     'the Kafka twin counted all',
     async () => (await kafkaTwin.app.get(PromoStore).counts()).total === 30,
   );
-  await until('the Kinesis twin counted all', async () => (await kinesisTwin.store.counts()).total === 30);
+  await until(
+    'the Kinesis twin counted all',
+    async () => (await kinesisTwin.store.counts()).total === 30,
+    60_000,
+  );
   expect(await kafkaTwin.app.get(PromoStore).counts()).toEqual(expected);
   expect(await kinesisTwin.store.counts()).toEqual(expected);
-});
+}, 180_000);
