@@ -54,6 +54,7 @@ it('the Kafka twin and the Kinesis twin count the same orders from one stream', 
   await until(
     'the Kinesis twin holds every shard',
     async () => kinesisTwin.worker.ownedShards().length === 5,
+    60_000,
   );
   const producer = new Kafka(kafkaConfigFromEnv('test')).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -95,6 +96,7 @@ it('the Kafka twin and the Kinesis twin count the same orders from one stream', 
   await until(
     'the Kafka twin counted all',
     async () => (await kafkaTwin.app.get(PromoStore).counts()).total === 30,
+    60_000,
   );
   await until(
     'the Kinesis twin counted all',
