@@ -1,195 +1,99 @@
 /**
- * `npm run bench`: figures, not assertions. Prints the machine, then
- *  - broker start time (in-process, empty data dir),
- *  - kafkajs produce throughput (acks=1 and acks=all) and fetch throughput through the broker,
- *  - end-to-end latency of a long-polling fetch woken by an append,
- *  - broker RSS before and after, to show memory does not grow with the log.
- * Compare figures as ratios within one run; quote them with the machine line.
+ * `npm run bench [-- --quick] [-- --only name,…]`: figures, not assertions. Runs each scenario of
+ * test/bench/scenarios/ in one sitting, prints its lines, and writes every figure with the machine it was
+ * measured on to bench/results/latest.json and a dated copy (bench/results/YYYY-MM-DDTHH-MM-SS.json).
+ *
+ * A scenario is a module exporting a {@link Scenario}; add one to SCENARIOS to have it run and recorded.
+ * `--quick` (CI) uses small counts so the scenarios cannot rot; its figures mean nothing and nothing is
+ * asserted. Compare figures as ratios within one run and quote them with the machine line: on a shared
+ * machine other work moves every figure.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { rm } from 'node:fs/promises';
-import { Kafka, logLevel } from 'kafkajs';
-import { readFileSync } from 'node:fs';
-import { tempDir } from '../helpers/broker.js';
-import { exited, spawnTs, waitForLine } from '../helpers/process.js';
-import { readPartition } from '../helpers/read.js';
-import { RawConnection } from '../helpers/raw-client.js';
-import { ApiKey, encodeRecordBatch } from '@orders/kafka-protocol';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO } from '../helpers/process.js';
+import type { Scenario } from './scenario.js';
+import { brokerKafkajs } from './scenarios/broker-kafkajs.js';
+import { pipeline } from './scenarios/pipeline.js';
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
-const BATCH = 500;
-const VALUE = Buffer.alloc(200, 'o').toString();
+/** In the order they run. The broker-vs-Kafka scenarios (perf-test, Redis Streams, NATS) go here too. */
+const SCENARIOS: Scenario[] = [brokerKafkajs, pipeline];
 
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-const line = (label: string, value: string) => console.log(`${label.padEnd(50)} ${value}`);
-
-console.log(
-  `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${mb(os.totalmem())} MiB, node ${process.version}, ${os.platform()} ${os.release()}`,
-);
-console.log(`records: ${RECORDS} x ${VALUE.length} B values, kafkajs batches of ${BATCH}\n`);
-
-const dataDir = await tempDir('sps-bench-');
-const t0 = performance.now();
-// The broker runs in its own process, so its memory is measured apart from the clients'.
-const child = spawnTs('test/fixtures/serve.ts', [dataDir, '0']);
-const port = Number((await waitForLine(child, /ready (\d+)/))[1]);
-const broker = { port, bootstrap: `127.0.0.1:${port}` };
-line('broker process start to ready (tsx from source)', `${(performance.now() - t0).toFixed(0)} ms`);
-const brokerRss = () =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
-const rssStart = brokerRss();
-
-const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-const admin = kafka.admin();
-await admin.connect();
-await admin.createTopics({
-  topics: [
-    { topic: 'bench-acks1', numPartitions: 4 },
-    { topic: 'bench-acksall', numPartitions: 4 },
-  ],
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: path.join(REPO, 'bench', 'results') },
+  },
 });
-await admin.disconnect();
+const quick = values.quick ?? false;
+const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
+if (unknown.length) {
+  console.error(
+    `--only: no scenario ${unknown.join(', ')}; scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+  );
+  process.exit(2);
+}
 
-async function produce(topic: string, acks: number) {
-  const producer = kafka.producer();
-  await producer.connect();
-  const started = performance.now();
-  const inFlight: Promise<unknown>[] = [];
-  for (let sent = 0; sent < RECORDS; sent += BATCH) {
-    const messages = Array.from({ length: Math.min(BATCH, RECORDS - sent) }, (_, i) => ({
-      key: `k${(sent + i) % 97}`,
-      value: VALUE,
-    }));
-    inFlight.push(producer.send({ topic, acks, messages }));
-    if (inFlight.length >= 8) await inFlight.shift();
+function commitOf(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
   }
-  await Promise.all(inFlight);
-  const secs = (performance.now() - started) / 1000;
-  await producer.disconnect();
-  line(
-    `kafkajs produce, acks=${acks === -1 ? 'all' : acks}, 4 partitions`,
-    `${Math.round(RECORDS / secs).toLocaleString('en')} records/s, ${mb((RECORDS * VALUE.length) / secs)} MiB/s of values`,
-  );
 }
 
-await produce('bench-acks1', 1);
-await produce('bench-acksall', -1);
-const rssAfterProduce = brokerRss();
-
-{
-  const consumer = kafka.consumer({ groupId: 'bench-group', maxBytesPerPartition: 4 << 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: 'bench-acks1', fromBeginning: true });
-  let count = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        count += batch.messages.length;
-        if (count >= RECORDS) resolve();
-      },
-    });
-  });
-  const secs = (performance.now() - started) / 1000;
-  await consumer.disconnect();
-  line(
-    'kafkajs consumer group (eachBatch), 4 partitions',
-    `${Math.round(count / secs).toLocaleString('en')} records/s, incl. join`,
-  );
-}
-
-{
-  const started = performance.now();
-  let count = 0;
-  for (const p of [0, 1, 2, 3]) count += (await readPartition(broker.port, 'bench-acks1', p)).length;
-  const secs = (performance.now() - started) / 1000;
-  line(
-    'fetch + decode (raw client), 4 partitions',
-    `${Math.round(count / secs).toLocaleString('en')} records/s (${count} records)`,
-  );
-}
-
-{
-  const consumer = await RawConnection.connect(broker.port);
-  const producer = await RawConnection.connect(broker.port);
-  const samples: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const fetch = consumer.request(ApiKey.Fetch, 11, {
-      replicaId: -1,
-      maxWaitMs: 5000,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: 'bench-latency',
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch: -1,
-              fetchOffset: i,
-              logStartOffset: -1,
-              partitionMaxBytes: 1 << 20,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
-    await new Promise((r) => setImmediate(r));
-    const sentAt = performance.now();
-    await producer.request(ApiKey.Produce, 7, {
-      transactionalId: null,
-      acks: 1,
-      timeoutMs: 1000,
-      topicData: [
-        {
-          name: 'bench-latency',
-          partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ value: `ping-${i}` }] }) }],
-        },
-      ],
-    });
-    await fetch;
-    samples.push(performance.now() - sentAt);
-  }
-  consumer.close();
-  producer.close();
-  samples.sort((a, b) => a - b);
-  line(
-    'produce → waiting fetch answered (p50 / p99)',
-    `${samples[100]!.toFixed(2)} ms / ${samples[198]!.toFixed(2)} ms (max_wait_ms 5000)`,
-  );
-}
-
-const rssEnd = brokerRss();
-const topics = await admin.fetchTopicOffsets('bench-acks1');
-await admin.disconnect();
-line('records in bench-acks1', topics.map((t) => t.high).join(' + '));
-line(
-  'broker RSS: idle / after 2x produce / after reads',
-  `${mb(rssStart)} / ${mb(rssAfterProduce)} / ${mb(rssEnd)} MiB (log on disk ~${mb(2 * RECORDS * (VALUE.length + 20))} MiB)`,
+const cpus = os.cpus();
+const machine = {
+  cpu: cpus[0]?.model ?? 'unknown cpu',
+  cores: cpus.length,
+  memoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  node: process.version,
+  os: `${os.platform()} ${os.release()}`,
+  note: 'figures move with whatever else runs on this machine; compare ratios within one run',
+};
+console.log(
+  `machine: ${machine.cpu} x${machine.cores}, ${machine.memoryMiB} MiB, node ${machine.node}, ${machine.os}, load ${machine.loadAverage.join(' ')}${quick ? ' (--quick: small counts, figures not meaningful)' : ''}`,
 );
 
-child.kill('SIGTERM');
-await exited(child);
-await rm(dataDir, { recursive: true, force: true });
-
-const { benchLog } = await import('@orders/sps-log');
-{
-  const dir = await tempDir('sps-logbench-');
-  const r = await benchLog(dir);
-  await rm(dir, { recursive: true, force: true });
-  console.log('\nsps-log alone (no network):');
-  line(
-    '  append (write + group-commit fsync)',
-    `${Math.round(r.append.batchesPerSec).toLocaleString('en')} batches/s, ${r.append.mbPerSec.toFixed(1)} MB/s, ${r.append.fsyncs} fsyncs`,
-  );
-  line(
-    '  read back',
-    `${Math.round(r.read.batchesPerSec).toLocaleString('en')} batches/s, ${r.read.mbPerSec.toFixed(1)} MB/s`,
-  );
-  line('  batches / bytes / segments', `${r.batches} / ${mb(r.bytes)} MiB / ${r.segments}`);
+const startedAt = new Date();
+const results: Record<string, unknown> = {};
+for (const scenario of SCENARIOS) {
+  if (only && !only.includes(scenario.name)) continue;
+  console.log(`\n## ${scenario.name}: ${scenario.title}`);
+  const t0 = performance.now();
+  const sections = await scenario.run({
+    quick,
+    line: (label, value) => console.log(`${label.padEnd(55)} ${value}`),
+    say: (text) => console.log(text),
+  });
+  for (const [key, figures] of Object.entries(sections))
+    results[key] = { ...(results[key] as object | undefined), ...figures };
+  console.log(`(${scenario.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
+
+const report = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  quick,
+  commit: commitOf(),
+  machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+  ratios: {
+    produceVsKafka: null,
+    consumeVsKafka: null,
+    note: 'not measured yet: the kafka-producer/consumer-perf-test scenario against Apache Kafka is still to be added',
+  },
+  ...results,
+};
+await mkdir(values.out!, { recursive: true });
+const json = `${JSON.stringify(report, null, 2)}\n`;
+const dated = path.join(values.out!, `${startedAt.toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
+await writeFile(path.join(values.out!, 'latest.json'), json);
+await writeFile(dated, json);
+console.log(
+  `\nwrote ${path.relative(process.cwd(), path.join(values.out!, 'latest.json'))} and ${path.relative(process.cwd(), dated)}`,
+);

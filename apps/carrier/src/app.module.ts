@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Carrier } from './carrier.js';
 import { CarrierController } from './carrier.controller.js';
 
@@ -8,8 +8,13 @@ import { CarrierController } from './carrier.controller.js';
   providers: [
     {
       provide: Carrier,
-      useFactory: () => new Carrier(process.env.CARRIER_DATA_FILE ?? path.resolve('.data', 'carrier.json')),
+      useFactory: () => new Carrier(process.env.CARRIER_DATA_FILE ?? path.resolve('.data', 'carrier.jsonl')),
     },
   ],
 })
-export class CarrierModule {}
+export class CarrierModule implements OnApplicationShutdown {
+  constructor(@Inject(Carrier) private readonly carrier: Carrier) {}
+  onApplicationShutdown() {
+    this.carrier.close();
+  }
+}

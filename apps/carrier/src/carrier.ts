@@ -1,6 +1,10 @@
-/** The simulated shipping company: shipments by idempotency key, kept in a JSON file, plus failure switches. */
+/**
+ * The simulated shipping company: shipments by idempotency key, kept in an append-only journal (one JSON
+ * line per booking), plus failure switches. Appending costs the same at the first booking and at the
+ * hundred-thousandth; the file is read once, at start.
+ */
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface Shipment {
@@ -25,14 +29,37 @@ export class Carrier {
   private readonly shipments = new Map<string, Shipment>();
   stats = { created: 0, repeated: 0, failed: 0 };
 
-  /** `file`: where shipments are kept across restarts. */
+  private readonly journal: number;
+
+  /**
+   * `file`: where shipments are kept across restarts — one `{"key", "trackingNumber", "carrier"}` line per
+   * booking. A file in the earlier format (one JSON object of all shipments) is read too, and appended to.
+   * A torn last line (the process died mid-write) is skipped: that booking was never answered.
+   */
   constructor(private readonly file: string) {
+    let text = '';
     try {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Shipment>;
-      for (const [key, shipment] of Object.entries(saved)) this.shipments.set(key, shipment);
+      text = readFileSync(file, 'utf8');
     } catch {
       // no file yet
     }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (typeof entry !== 'object' || entry === null) continue;
+      const { key, ...shipment } = entry as { key?: unknown } & Shipment;
+      if (typeof key === 'string') this.shipments.set(key, shipment);
+      else for (const [k, v] of Object.entries(entry as Record<string, Shipment>)) this.shipments.set(k, v);
+    }
+    mkdirSync(path.dirname(file), { recursive: true });
+    // A file in the old one-object format gets a line break first, so the journal lines start on their own.
+    this.journal = openSync(file, 'a');
+    if (text && !text.endsWith('\n')) appendFileSync(this.journal, '\n');
   }
 
   /** The shipment for this key: the stored one for a key seen before, else a new one (stored first). */
@@ -46,8 +73,9 @@ export class Carrier {
       trackingNumber: `PSX${String(randomInt(0, 1e9)).padStart(9, '0')}${String(this.shipments.size % 100).padStart(2, '0')}`,
       carrier: CARRIER_NAME,
     };
+    // Written before it is answered, so a restarted carrier gives the same tracking number again.
+    appendFileSync(this.journal, `${JSON.stringify({ key, ...shipment })}\n`);
     this.shipments.set(key, shipment);
-    this.save();
     this.stats.created++;
     return { shipment, created: true };
   }
@@ -56,10 +84,8 @@ export class Carrier {
     return this.shipments.size;
   }
 
-  private save() {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.shipments)));
-    renameSync(tmp, this.file);
+  /** Closes the journal (the carrier module's shutdown). */
+  close() {
+    closeSync(this.journal);
   }
 }

@@ -1,16 +1,15 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import type { OrderEvent } from '@orders/contracts';
-import { OnOrder } from '@orders/messaging';
+import { OnOrders, type OrderInBatch } from '@orders/messaging';
 import { CustomerStore } from './store.js';
 
 @Controller()
 export class CustomersController {
   constructor(private readonly customers: CustomerStore) {}
 
-  /** When an order arrives, add or update the customer. */
-  @OnOrder()
-  async onOrder(order: OrderEvent): Promise<void> {
-    await this.customers.record(order);
+  /** When orders arrive, add or update their customers. */
+  @OnOrders()
+  async onOrders(orders: OrderInBatch[]): Promise<void> {
+    await this.customers.recordAll(orders.map((o) => o.order));
   }
 
   @Get('customers/:id')

@@ -1,7 +1,7 @@
 /** crm's table: one row per customer, updated once per order id. */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { OrderEvent } from '@orders/contracts';
-import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import type { Customer as CustomerRow } from './generated/sqlite/client.js';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
@@ -81,6 +81,59 @@ export class CustomerStore implements OnApplicationShutdown {
         where: { id, firstSeenAt: { gt: placedAt } },
         data: { firstSeenAt: placedAt },
       });
+    });
+  }
+
+  /**
+   * {@link record} for a batch of orders, in one transaction with their ledger rows: per customer of the
+   * batch its orders are counted together (one upsert and two guarded updates per customer, however many
+   * orders it placed), with the same rules — the most recent order's contact details win, the earliest
+   * order sets `firstSeenAt`. Orders delivered before change nothing.
+   */
+  recordAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
+    return oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
+      const byCustomer = new Map<string, OrderEvent[]>();
+      for (const order of fresh) {
+        const list = byCustomer.get(order.customer.id) ?? [];
+        list.push(order);
+        byCustomer.set(order.customer.id, list);
+      }
+      for (const [id, list] of byCustomer) {
+        // The latest by placedAt; on a tie the later delivery, as one-at-a-time processing would leave it.
+        const latest = list.reduce((a, b) => (Date.parse(b.placedAt) >= Date.parse(a.placedAt) ? b : a));
+        const lastOrderAt = new Date(latest.placedAt);
+        const firstSeenAt = new Date(Math.min(...list.map((o) => Date.parse(o.placedAt))));
+        const { email, name, address } = latest.customer;
+        const contact = {
+          email,
+          name,
+          addressLine1: address.line1,
+          city: address.city,
+          postalCode: address.postalCode,
+          country: address.country,
+        };
+        const total = list.reduce((sum, o) => sum + o.totalCents, 0);
+        await tx.customer.upsert({
+          where: { id },
+          create: {
+            id,
+            ...contact,
+            firstSeenAt,
+            lastOrderAt,
+            orderCount: list.length,
+            lifetimeValueCents: total,
+          },
+          update: { orderCount: { increment: list.length }, lifetimeValueCents: { increment: total } },
+        });
+        await tx.customer.updateMany({
+          where: { id, lastOrderAt: { lte: lastOrderAt } },
+          data: { ...contact, lastOrderAt },
+        });
+        await tx.customer.updateMany({
+          where: { id, firstSeenAt: { gt: firstSeenAt } },
+          data: { firstSeenAt },
+        });
+      }
     });
   }
 

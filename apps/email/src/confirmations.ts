@@ -38,4 +38,35 @@ export class Confirmations {
     });
     return 'sent';
   }
+
+  /**
+   * {@link send} for a batch: sends the confirmations not logged yet, over the mailer's pooled
+   * connections at once, then logs every accepted one in ONE transaction. When some were refused, the
+   * accepted ones are still logged (they were sent) and the first failure is thrown, so the lib retries
+   * just the failed orders one at a time. The at-least-once edge of {@link send} widens to the batch: a
+   * crash between the SMTP server's accepts and the log's commit resends the batch's mails (same Message-IDs).
+   */
+  async sendAll(orders: readonly OrderEvent[]): Promise<void> {
+    const logged = await this.log.sent(orders.map((o) => o.orderId));
+    const pending = orders.filter(
+      (o, i) => !logged.has(o.orderId) && orders.findIndex((p) => p.orderId === o.orderId) === i,
+    );
+    const results = await Promise.allSettled(
+      pending.map(async (order) => {
+        const mail = renderConfirmation(order);
+        await this.mailer.send(mail);
+        return {
+          orderId: order.orderId,
+          to: mail.to.address,
+          subject: mail.subject,
+          messageId: mail.messageId,
+          sentAt: new Date(),
+        };
+      }),
+    );
+    const sent = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (sent.length) await this.log.recordAll(sent);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
 }

@@ -1,6 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import type { OrderEvent } from '@orders/contracts';
-import { OnOrder } from '@orders/messaging';
+import { OnOrders, type OrderInBatch } from '@orders/messaging';
 import { Confirmations } from './confirmations.js';
 import { SentMailLog } from './store.js';
 
@@ -11,10 +10,10 @@ export class EmailsController {
     private readonly sent: SentMailLog,
   ) {}
 
-  /** When an order arrives, send the confirmation e-mail. */
-  @OnOrder()
-  async onOrder(order: OrderEvent): Promise<void> {
-    await this.confirmations.send(order);
+  /** When orders arrive, send their confirmation e-mails. */
+  @OnOrders()
+  async onOrders(orders: OrderInBatch[]): Promise<void> {
+    await this.confirmations.sendAll(orders.map((o) => o.order));
   }
 
   /** What was sent for an order. */

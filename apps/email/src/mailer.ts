@@ -49,7 +49,9 @@ export class Mailer implements OnApplicationShutdown {
       {
         url: this.smtpUrl,
         pool: true,
-        maxConnections: 2,
+        // A batch of confirmations goes out over these at once; each connection sends many messages.
+        maxConnections: 4,
+        maxMessages: 1_000,
         // Fail fast rather than hold the partition for nodemailer's default minutes.
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,

@@ -1,6 +1,6 @@
 /** email's tables: the sent-mail log, one row per order whose confirmation the SMTP server accepted. */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import { PrismaClient, type SentMail } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 
@@ -26,6 +26,22 @@ export class SentMailLog implements OnApplicationShutdown {
   record(mail: SentMail): Promise<OnceResult> {
     return oncePerOrder(this.db.prisma, mail.orderId, async (tx) => {
       await tx.sentMail.create({ data: mail });
+    });
+  }
+
+  /** Which of these orders' confirmations were sent (and logged) before. */
+  async sent(orderIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.prisma.processedOrder.findMany({
+      where: { orderId: { in: [...orderIds] } },
+      select: { orderId: true },
+    });
+    return new Set(rows.map((r) => r.orderId));
+  }
+
+  /** Logs sent confirmations, with their orders in the ledger, in one transaction. */
+  recordAll(mails: SentMail[]): Promise<Map<string, OnceResult>> {
+    return oncePerOrders(this.db.prisma, mails, async (tx, fresh) => {
+      await tx.sentMail.createMany({ data: fresh });
     });
   }
 

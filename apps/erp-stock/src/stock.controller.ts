@@ -1,16 +1,15 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import type { OrderEvent } from '@orders/contracts';
-import { OnOrder } from '@orders/messaging';
+import { OnOrders, type OrderInBatch } from '@orders/messaging';
 import { StockStore } from './store.js';
 
 @Controller()
 export class StockController {
   constructor(private readonly stock: StockStore) {}
 
-  /** When an order arrives, decrement stock for each line. */
-  @OnOrder()
-  async onOrder(order: OrderEvent): Promise<void> {
-    await this.stock.decrement(order);
+  /** When orders arrive, decrement stock for each of their lines. */
+  @OnOrders()
+  async onOrders(orders: OrderInBatch[]): Promise<void> {
+    await this.stock.decrementAll(orders.map((o) => o.order));
   }
 
   @Get('stock')

@@ -1,6 +1,13 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CATALOGUE, type OrderEvent, type Product as CatalogueProduct } from '@orders/contracts';
-import { isUniqueViolation, oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import {
+  isUniqueViolation,
+  oncePerOrder,
+  oncePerOrders,
+  openDatabase,
+  type Database,
+  type OnceResult,
+} from '@orders/db';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 
@@ -69,6 +76,40 @@ export class StockStore implements OnApplicationShutdown {
           data: { orderId: order.orderId, lineNo, sku: line.sku, delta: -line.qty },
         });
       }
+    });
+  }
+
+  /**
+   * {@link decrement} for a batch of orders, in one transaction with their ledger rows: one stock update
+   * per SKU of the batch (the sum of its lines) and one insert of all the movement rows. Orders delivered
+   * before change nothing.
+   */
+  decrementAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
+    return oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
+      const bySku = new Map<string, { name: string; qty: number }>();
+      for (const order of fresh)
+        for (const line of order.lines) {
+          const sku = bySku.get(line.sku) ?? { name: line.name, qty: 0 };
+          sku.qty += line.qty;
+          bySku.set(line.sku, sku);
+        }
+      for (const [sku, { name, qty }] of bySku) {
+        await tx.product.upsert({
+          where: { sku },
+          create: { sku, name, stock: -qty, initialStock: 0 },
+          update: { stock: { decrement: qty } },
+        });
+      }
+      await tx.stockMovement.createMany({
+        data: fresh.flatMap((order) =>
+          order.lines.map((line, lineNo) => ({
+            orderId: order.orderId,
+            lineNo,
+            sku: line.sku,
+            delta: -line.qty,
+          })),
+        ),
+      });
     });
   }
 

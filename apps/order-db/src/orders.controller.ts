@@ -1,16 +1,15 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import type { OrderEvent } from '@orders/contracts';
-import { OnOrder, type OrderSource } from '@orders/messaging';
+import { OnOrders, type OrderInBatch } from '@orders/messaging';
 import { OrderStore } from './store.js';
 
 @Controller()
 export class OrdersController {
   constructor(private readonly orders: OrderStore) {}
 
-  /** When an order arrives, save it. */
-  @OnOrder()
-  async onOrder(order: OrderEvent, source: OrderSource): Promise<void> {
-    await this.orders.save(order, source);
+  /** When orders arrive, save them. */
+  @OnOrders()
+  async onOrders(orders: OrderInBatch[]): Promise<void> {
+    await this.orders.saveAll(orders);
   }
 
   @Get('orders/:id')

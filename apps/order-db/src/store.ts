@@ -1,8 +1,8 @@
 /** order-db's tables: orders and their lines, saved once per order id. */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { OrderEvent } from '@orders/contracts';
-import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
-import type { OrderSource } from '@orders/messaging';
+import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
+import type { OrderInBatch, OrderSource } from '@orders/messaging';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 
@@ -13,6 +13,27 @@ export function openOrderDb(env?: NodeJS.ProcessEnv): Promise<Database<PrismaCli
   return openDatabase({ app: APP, clients: { sqlite: PrismaClient, postgres: PostgresClient }, env });
 }
 
+/** The order's row (without its lines). */
+function orderRow(order: OrderEvent, source: OrderSource) {
+  const { customer } = order;
+  return {
+    orderId: order.orderId,
+    placedAt: new Date(order.placedAt),
+    customerId: customer.id,
+    customerEmail: customer.email,
+    customerName: customer.name,
+    addressLine1: customer.address.line1,
+    city: customer.address.city,
+    postalCode: customer.address.postalCode,
+    country: customer.address.country,
+    currency: order.currency,
+    totalCents: order.totalCents,
+    promoCode: order.promoCode,
+    sourcePartition: source.partition,
+    sourceOffset: source.offset,
+  };
+}
+
 @Injectable()
 export class OrderStore implements OnApplicationShutdown {
   constructor(private readonly db: Database<PrismaClient>) {}
@@ -20,25 +41,27 @@ export class OrderStore implements OnApplicationShutdown {
   /** Saves the order and its lines; a second delivery of the same order changes nothing. */
   save(order: OrderEvent, source: OrderSource): Promise<OnceResult> {
     return oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
-      const { customer } = order;
       await tx.order.create({
         data: {
-          orderId: order.orderId,
-          placedAt: new Date(order.placedAt),
-          customerId: customer.id,
-          customerEmail: customer.email,
-          customerName: customer.name,
-          addressLine1: customer.address.line1,
-          city: customer.address.city,
-          postalCode: customer.address.postalCode,
-          country: customer.address.country,
-          currency: order.currency,
-          totalCents: order.totalCents,
-          promoCode: order.promoCode,
-          sourcePartition: source.partition,
-          sourceOffset: source.offset,
+          ...orderRow(order, source),
           lines: { create: order.lines.map((line, lineNo) => ({ lineNo, ...line })) },
         },
+      });
+    });
+  }
+
+  /**
+   * Saves a batch of orders and their lines in one transaction with their ledger rows (two inserts for
+   * the batch); orders delivered before are skipped.
+   */
+  saveAll(orders: readonly OrderInBatch[]): Promise<Map<string, OnceResult>> {
+    const items = orders.map(({ order, source }) => ({ orderId: order.orderId, order, source }));
+    return oncePerOrders(this.db.prisma, items, async (tx, fresh) => {
+      await tx.order.createMany({ data: fresh.map(({ order, source }) => orderRow(order, source)) });
+      await tx.orderLine.createMany({
+        data: fresh.flatMap(({ order }) =>
+          order.lines.map((line, lineNo) => ({ orderId: order.orderId, lineNo, ...line })),
+        ),
       });
     });
   }

@@ -1,6 +1,5 @@
 import { Controller, Get, Sse, type MessageEvent } from '@nestjs/common';
-import type { OrderEvent } from '@orders/contracts';
-import { OnOrder, type OrderSource } from '@orders/messaging';
+import { OnOrders, type OrderInBatch } from '@orders/messaging';
 import type { Observable } from 'rxjs';
 import { PromoFeed } from './feed.js';
 import { PromoStore } from './store.js';
@@ -12,10 +11,10 @@ export class PromosController {
     private readonly feed: PromoFeed,
   ) {}
 
-  /** When an order arrives, count it under its promo code. */
-  @OnOrder()
-  async onOrder(order: OrderEvent, _source: OrderSource): Promise<void> {
-    await this.promos.count(order);
+  /** When orders arrive, count each under its promo code. */
+  @OnOrders()
+  async onOrders(orders: OrderInBatch[]): Promise<void> {
+    await this.promos.countAll(orders.map((o) => o.order));
   }
 
   /** `{ codes: { SPRING: 12, … }, withoutCode, total }`. */

@@ -1,7 +1,7 @@
 /** promo-counter's table: orders per promo code, each order counted once (by its order id). */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { OrderEvent } from '@orders/contracts';
-import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import { Subject, type Observable } from 'rxjs';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
@@ -65,6 +65,32 @@ export class PromoStore implements OnApplicationShutdown {
     });
     if (result === 'applied') this.counted.next({ code, orders, orderId: order.orderId });
     return result;
+  }
+
+  /**
+   * {@link count} for a batch of orders, in one transaction with their ledger rows: one increment per
+   * promo code of the batch. The live feed gets one change per code (its count after the batch, and the
+   * last order counted under it). Orders delivered before change nothing.
+   */
+  async countAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
+    const changes: PromoChange[] = [];
+    const results = await oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
+      const byCode = new Map<string | null, OrderEvent[]>();
+      for (const order of fresh) {
+        const code = promoCodeOf(order);
+        byCode.set(code, [...(byCode.get(code) ?? []), order]);
+      }
+      for (const [code, list] of byCode) {
+        const row = await tx.promoCount.upsert({
+          where: { code: code ?? NO_CODE },
+          create: { code: code ?? NO_CODE, orders: list.length },
+          update: { orders: { increment: list.length } },
+        });
+        changes.push({ code, orders: row.orders, orderId: list.at(-1)!.orderId });
+      }
+    });
+    for (const change of changes) this.counted.next(change);
+    return results;
   }
 
   /** Every count, as stored. */

@@ -3,8 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Address } from '@orders/contracts';
-import bwipjs from 'bwip-js';
-import PDFDocument from 'pdfkit';
+// pdfkit and bwip-js (~40 MB with their fonts and encoders) load on the first label rendered, not at start.
 
 export interface LabelData {
   orderId: string;
@@ -23,6 +22,10 @@ const MARGIN = 18;
 
 /** Renders the label. */
 export async function renderLabel(label: LabelData): Promise<Buffer> {
+  const [{ default: bwipjs }, { default: PDFDocument }] = await Promise.all([
+    import('bwip-js'),
+    import('pdfkit'),
+  ]);
   const barcode = await bwipjs.toBuffer({
     bcid: 'code128',
     text: label.trackingNumber,

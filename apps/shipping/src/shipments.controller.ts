@@ -1,6 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, Query, StreamableFile } from '@nestjs/common';
-import type { OrderEvent } from '@orders/contracts';
-import { OnOrder } from '@orders/messaging';
+import { OnOrders, type OrderInBatch } from '@orders/messaging';
 import { Shipping } from './shipping.js';
 import { ShipmentStore, type Shipment } from './store.js';
 
@@ -19,13 +18,14 @@ export class ShipmentsController {
   ) {}
 
   /**
-   * When an order arrives, book the shipment and render its label. While the carrier is down the order
-   * waits (retried without limit: see CarrierClient), so shipping's lag grows and it catches up later;
-   * its retries are at most 2 s apart, so the catch-up starts soon after the carrier is back.
+   * When orders arrive, book their shipments (the label is rendered when first downloaded). While the
+   * carrier is down the orders wait (retried without limit: see CarrierClient), so shipping's lag grows
+   * and it catches up later; its retries are at most 2 s apart, so the catch-up starts soon after the
+   * carrier is back.
    */
-  @OnOrder({ retry: { maxDelayMs: 2_000 } })
-  async onOrder(order: OrderEvent): Promise<void> {
-    await this.shipping.ship(order);
+  @OnOrders({ retry: { maxDelayMs: 2_000 } })
+  async onOrders(orders: OrderInBatch[]): Promise<void> {
+    await this.shipping.shipAll(orders.map((o) => o.order));
   }
 
   @Get('shipments/:orderId')

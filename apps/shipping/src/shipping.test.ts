@@ -1,6 +1,7 @@
 // shipping's rule against a real SQLite file and the real carrier app: an order is booked once (the same
-// order twice ⇒ one shipment, one tracking number), its label is written, and a carrier that is away is
-// a TransientError (the order waits) while a refusal is not.
+// order twice ⇒ one shipment, one tracking number), its label is rendered on first download, a batch is
+// booked concurrently and recorded at once, and a carrier that is away is a TransientError (the order
+// waits) while a refusal is not.
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -62,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('shipping', () => {
-  it('books the shipment with the carrier, renders the label and records both', async () => {
+  it('books the shipment with the carrier and records it; the label is rendered on its first download', async () => {
     expect(await shipping.ship(order('o-1'))).toBe('applied');
     const shipment = await store.get('o-1');
     expect(shipment).toMatchObject({
@@ -73,20 +74,32 @@ describe('shipping', () => {
       shipToName: 'Grace Hopper',
       country: 'US',
     });
-    const label = await readPdf(await readFile(shipment!.labelPath));
+    await expect(readFile(shipment!.labelPath)).rejects.toThrow(/ENOENT/); // not rendered while shipping
+    const label = await readPdf(await shipping.label(shipment!));
     expect(label.text).toContain(shipment!.trackingNumber);
     expect(label.text).toContain('Grace Hopper');
+    expect((await readFile(shipment!.labelPath)).subarray(0, 4).toString()).toBe('%PDF'); // kept for the next download
+  });
+
+  it('books a batch concurrently and records it at once, skipping orders already shipped', async () => {
+    const before = (await carrier.state()).stats.created;
+    await shipping.shipAll([order('b-1'), order('b-2'), order('o-1'), order('b-3'), order('b-1')]);
+    expect((await carrier.state()).stats.created).toBe(before + 3);
+    for (const id of ['b-1', 'b-2', 'b-3'])
+      expect(await store.get(id)).toMatchObject({ orderId: id, trackingNumber: expect.stringMatching(/^PSX/) });
+    await shipping.shipAll([order('b-1'), order('b-2')]);
+    expect((await carrier.state()).stats.created).toBe(before + 3); // not booked again
   });
 
   it('changes nothing when the same order is delivered again, also concurrently', async () => {
     const first = await store.get('o-1');
     expect(await shipping.ship(order('o-1'))).toBe('duplicate');
-    expect((await carrier.state()).stats).toMatchObject({ created: 1, repeated: 0 }); // not even asked again
+    expect((await carrier.state()).stats).toMatchObject({ created: 4, repeated: 0 }); // not even asked again
 
     const results = await Promise.all([1, 2, 3].map(() => shipping.ship(order('o-2'))));
     expect(results.filter((r) => r === 'applied')).toHaveLength(1);
-    expect((await carrier.state()).shipments).toBe(2); // one shipment per order at the carrier
-    expect(await store.count()).toBe(2);
+    expect((await carrier.state()).shipments).toBe(5); // one shipment per order at the carrier
+    expect(await store.count()).toBe(5);
     expect((await store.get('o-1'))?.trackingNumber).toBe(first?.trackingNumber);
   });
 

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { oncePerOrder, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import { PrismaClient, type Shipment } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 
@@ -20,6 +20,24 @@ export class ShipmentStore implements OnApplicationShutdown {
     return oncePerOrder(this.db.prisma, shipment.orderId, async (tx) => {
       await tx.shipment.create({ data: shipment });
     });
+  }
+
+  /** Records booked shipments with their ledger rows in one transaction; ones recorded before are skipped. */
+  recordAll(
+    shipments: (Omit<Shipment, 'bookedAt'> & { bookedAt: Date })[],
+  ): Promise<Map<string, OnceResult>> {
+    return oncePerOrders(this.db.prisma, shipments, async (tx, fresh) => {
+      await tx.shipment.createMany({ data: fresh });
+    });
+  }
+
+  /** Which of these orders' shipments are already booked (their effect committed). */
+  async recorded(orderIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.prisma.processedOrder.findMany({
+      where: { orderId: { in: [...orderIds] } },
+      select: { orderId: true },
+    });
+    return new Set(rows.map((r) => r.orderId));
   }
 
   /** Whether the order's shipment is already booked (its effect committed). */

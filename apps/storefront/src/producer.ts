@@ -1,9 +1,13 @@
-/** The storefront's producer: creates the topics when missing, publishes orders idempotently with acks=all. */
+/**
+ * The storefront's producer: creates the topics when missing, publishes orders idempotently with acks=all,
+ * concurrent orders together in one produce request ({@link OrderBatcher}).
+ */
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HEADERS, ORDERS_TOPIC, SCHEMA_VERSION, TOPICS, type OrderEvent } from '@orders/contracts';
 import { kafkaConfigFromEnv, logLine } from '@orders/messaging';
 import { injectTraceHeaders, SpanKind, withSpan } from '@orders/telemetry';
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
+import { DEFAULT_BATCHER, OrderBatcher } from './order-batcher.js';
 
 export const APP = 'storefront';
 
@@ -17,12 +21,36 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
     allowAutoTopicCreation: false,
   });
   connected = false;
+  private partitions: PartitionMetadata[] = [];
+  private readonly batcher = new OrderBatcher(this.producer, () => this.partitions, {
+    ...DEFAULT_BATCHER,
+    topic: ORDERS_TOPIC,
+    ...(process.env.STOREFRONT_LINGER_MS && { lingerMs: Number(process.env.STOREFRONT_LINGER_MS) }),
+    ...(process.env.STOREFRONT_MAX_QUEUED && { maxQueued: Number(process.env.STOREFRONT_MAX_QUEUED) }),
+  });
 
   async onModuleInit() {
     await this.ensureTopics();
     this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
     await this.producer.connect();
+    // Partitions added later (the console can) are picked up within half a minute.
+    this.refresh = setInterval(() => void this.refreshPartitions(), 30_000);
+    this.refresh.unref();
+  }
+
+  private refresh?: NodeJS.Timeout;
+
+  private async refreshPartitions() {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await this.readPartitions(admin);
+    } catch (err) {
+      logLine(APP, 'warn', 'could not refresh the partitions of orders', { error: (err as Error).message });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** Creates `orders` (5 partitions) and `orders.dlq` when they do not exist; leaves existing ones alone. */
@@ -30,6 +58,7 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
+      await this.readPartitions(admin);
       const existing = new Set(await admin.listTopics());
       const missing = TOPICS.filter((t) => !existing.has(t.name));
       if (missing.length > 0) {
@@ -38,13 +67,30 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
           topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
         });
         logLine(APP, 'info', 'created topics', { topics: missing.map((t) => t.name) });
+        await this.readPartitions(admin);
       }
     } finally {
       await admin.disconnect();
     }
   }
 
-  /** Publishes one order (key = customer id) and resolves where it landed. */
+  /** The partitions of `orders`, for the partitioner (an order's partition is chosen before it is batched). */
+  private async readPartitions(admin: ReturnType<Kafka['admin']>) {
+    const existing = await admin.listTopics();
+    if (!existing.includes(ORDERS_TOPIC)) return;
+    const { topics } = await admin.fetchTopicMetadata({ topics: [ORDERS_TOPIC] });
+    this.partitions = topics[0]?.partitions ?? [];
+  }
+
+  /** Orders waiting for the broker (GET /health). */
+  get queued(): number {
+    return this.batcher.pending;
+  }
+
+  /**
+   * Publishes one order (key = customer id) and resolves where it landed; rejects with `Overloaded` at
+   * once when too many orders are already waiting for the broker.
+   */
   async publish(order: OrderEvent): Promise<{ partition: number; offset: string }> {
     return withSpan(
       `${ORDERS_TOPIC} publish`,
@@ -58,17 +104,13 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
       },
       async () => {
         const headers = injectTraceHeaders({ [HEADERS.schemaVersion]: SCHEMA_VERSION });
-        const [meta] = await this.producer.send({
-          topic: ORDERS_TOPIC,
-          acks: -1,
-          messages: [{ key: order.customer.id, value: JSON.stringify(order), headers }],
-        });
-        return { partition: meta.partition, offset: meta.baseOffset ?? meta.offset ?? '-1' };
+        return this.batcher.send({ key: order.customer.id, value: JSON.stringify(order), headers });
       },
     );
   }
 
   async onApplicationShutdown() {
+    if (this.refresh) clearInterval(this.refresh);
     await this.producer.disconnect();
   }
 }

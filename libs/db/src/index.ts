@@ -7,4 +7,10 @@ export {
   type PrismaClientClass,
 } from './database.js';
 export { applyMigrations } from './migrate.js';
-export { oncePerOrder, isUniqueViolation, type OnceResult, type TransactionClient } from './once.js';
+export {
+  oncePerOrder,
+  oncePerOrders,
+  isUniqueViolation,
+  type OnceResult,
+  type TransactionClient,
+} from './once.js';

@@ -4,7 +4,14 @@
  * keeps failing — and never throw for a bad message, so the partition keeps moving and the offset commits.
  */
 import { describeErrors, DLQ_HEADERS, DLQ_TOPIC, parseOrderEvent, type OrderEvent } from '@orders/contracts';
-import { extractTraceContext, SpanKind, withSpan, type MessageHeaders, type Span } from '@orders/telemetry';
+import {
+  extractTraceContext,
+  SpanKind,
+  startSpan,
+  withSpan,
+  type MessageHeaders,
+  type Span,
+} from '@orders/telemetry';
 import { logLine } from './log.js';
 
 /** Where an order was read from. */
@@ -128,86 +135,198 @@ export async function handleOrderMessage(
   business: (order: OrderEvent, source: OrderSource) => Promise<void>,
 ): Promise<Outcome> {
   const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const source: OrderSource = {
-    topic: message.topic,
-    partition: message.partition,
-    offset: message.offset,
-    key: text(message.key),
-  };
+  const source = sourceOf(message);
   const where = { topic: source.topic, partition: source.partition, offset: source.offset };
-  const parent = extractTraceContext(message.headers);
 
-  return withSpan(
-    `${source.topic} process`,
-    {
-      parent,
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': source.topic,
-        'messaging.consumer.group.name': options.app,
-        'messaging.destination.partition.id': String(source.partition),
-        'messaging.kafka.offset': Number(source.offset),
-      },
-    },
-    async (span: Span) => {
-      const parsed = parseOrderEvent(message.value);
-      if (!parsed.ok) {
-        const reason = `invalid order: ${describeErrors(parsed.errors)}`;
-        logLine(options.app, 'warn', 'dead-lettering an invalid message', { ...where, reason });
-        await deadLetter(message, options, reason, 0);
-        span.setAttribute('orders.outcome', 'invalid');
-        return { status: 'invalid', reason };
-      }
-      const order = parsed.value;
-      span.setAttribute('orders.order_id', order.orderId);
-      let lastError: unknown;
-      let failures = 0; // tries that failed for a reason that is not transient
-      let waits = 0; // consecutive transient failures
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await business(order, source);
-          span.setAttribute('orders.outcome', 'processed');
-          logLine(options.app, 'debug', 'order processed', { ...where, orderId: order.orderId, attempt });
-          return { status: 'processed', orderId: order.orderId, attempts: attempt };
-        } catch (err) {
-          lastError = err;
-          const transient = retry.isTransient(err);
-          if (transient) waits++;
-          else {
-            failures++;
-            waits = 0;
-          }
-          const delay = transient
-            ? Math.min(retry.maxDelayMs, retry.baseDelayMs * 4 ** (waits - 1))
-            : retry.baseDelayMs * 4 ** (failures - 1);
-          logLine(options.app, 'warn', transient ? 'order waits for a dependency' : 'order handler failed', {
-            ...where,
-            orderId: order.orderId,
-            attempt,
-            ...(transient ? { retryInMs: delay } : { of: retry.attempts }),
-            error: (err as Error)?.message ?? String(err),
-          });
-          if (!transient && failures >= retry.attempts) break;
-          await waitBetweenTries(delay, options, order.orderId);
+  return withSpan(`${source.topic} process`, processSpanOptions(message, options.app), async (span: Span) => {
+    const parsed = parseOrderEvent(message.value);
+    if (!parsed.ok) {
+      const reason = `invalid order: ${describeErrors(parsed.errors)}`;
+      logLine(options.app, 'warn', 'dead-lettering an invalid message', { ...where, reason });
+      await deadLetter(message, options, reason, 0);
+      span.setAttribute('orders.outcome', 'invalid');
+      return { status: 'invalid', reason };
+    }
+    const order = parsed.value;
+    span.setAttribute('orders.order_id', order.orderId);
+    let lastError: unknown;
+    let failures = 0; // tries that failed for a reason that is not transient
+    let waits = 0; // consecutive transient failures
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await business(order, source);
+        span.setAttribute('orders.outcome', 'processed');
+        logLine(options.app, 'debug', 'order processed', { ...where, orderId: order.orderId, attempt });
+        return { status: 'processed', orderId: order.orderId, attempts: attempt };
+      } catch (err) {
+        lastError = err;
+        const transient = retry.isTransient(err);
+        if (transient) waits++;
+        else {
+          failures++;
+          waits = 0;
         }
+        const delay = transient
+          ? Math.min(retry.maxDelayMs, retry.baseDelayMs * 4 ** (waits - 1))
+          : retry.baseDelayMs * 4 ** (failures - 1);
+        logLine(options.app, 'warn', transient ? 'order waits for a dependency' : 'order handler failed', {
+          ...where,
+          orderId: order.orderId,
+          attempt,
+          ...(transient ? { retryInMs: delay } : { of: retry.attempts }),
+          error: (err as Error)?.message ?? String(err),
+        });
+        if (!transient && failures >= retry.attempts) break;
+        await waitBetweenTries(delay, options, order.orderId);
       }
-      const reason = `failed after ${retry.attempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`;
-      logLine(options.app, 'error', 'dead-lettering an order that kept failing', {
-        ...where,
-        orderId: order.orderId,
+    }
+    const reason = `failed after ${retry.attempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`;
+    logLine(options.app, 'error', 'dead-lettering an order that kept failing', {
+      ...where,
+      orderId: order.orderId,
+      reason,
+    });
+    await deadLetter(message, options, reason, retry.attempts);
+    span.setAttribute('orders.outcome', 'dead-lettered');
+    return { status: 'failed', orderId: order.orderId, attempts: retry.attempts, reason };
+  });
+}
+
+const sourceOf = (message: IncomingMessage): OrderSource => ({
+  topic: message.topic,
+  partition: message.partition,
+  offset: message.offset,
+  key: text(message.key),
+});
+
+/** The consumer's `<topic> process` span of one message: a child of the order's trace (its `traceparent`). */
+const processSpanOptions = (message: IncomingMessage, app: string) => ({
+  parent: extractTraceContext(message.headers),
+  kind: SpanKind.CONSUMER,
+  attributes: {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': message.topic,
+    'messaging.consumer.group.name': app,
+    'messaging.destination.partition.id': String(message.partition),
+    'messaging.kafka.offset': Number(message.offset),
+  },
+});
+
+/** A valid order of a batch, with where it was read from. */
+export interface OrderInBatch {
+  order: OrderEvent;
+  source: OrderSource;
+}
+
+/**
+ * Handles a fetched batch of `orders` messages with ONE call of `business(orders)`, which the app makes
+ * one database transaction (`oncePerOrders` from @orders/db): that is what lets a consumer keep up with
+ * a spike, since a commit per order costs more than the order itself.
+ *
+ * - Invalid messages are dead-lettered individually (with their reason) and left out of the batch.
+ * - When `business` throws for the batch (a poison order, a conflict, a dependency away), nothing of it
+ *   was committed; the batch's orders are then handled ONE AT A TIME by {@link handleOrderMessage}, each
+ *   calling `business([order])`, so only the order that keeps failing is dead-lettered and a
+ *   {@link TransientError} still waits without limit and dead-letters nothing.
+ * - Each order keeps its own `<topic> process` span in its own trace.
+ *
+ * Resolves with one outcome per message, in order; rejects only when dead-lettering fails or the app
+ * stops during a wait, and then nothing after the last committed batch is lost: it is redelivered.
+ */
+export async function handleOrderBatch(
+  messages: readonly IncomingMessage[],
+  options: HandleOptions,
+  business: (orders: OrderInBatch[]) => Promise<void>,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(messages.length);
+  const valid: { index: number; message: IncomingMessage; item: OrderInBatch; span: Span }[] = [];
+  const invalid: { message: IncomingMessage; reason: string }[] = [];
+  for (const [index, message] of messages.entries()) {
+    const parsed = parseOrderEvent(message.value);
+    if (!parsed.ok) {
+      const reason = `invalid order: ${describeErrors(parsed.errors)}`;
+      logLine(options.app, 'warn', 'dead-lettering an invalid message', {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
         reason,
       });
-      await deadLetter(message, options, reason, retry.attempts);
-      span.setAttribute('orders.outcome', 'dead-lettered');
-      return { status: 'failed', orderId: order.orderId, attempts: retry.attempts, reason };
-    },
-  );
+      invalid.push({ message, reason });
+      outcomes[index] = { status: 'invalid', reason };
+      continue;
+    }
+    const span = startSpan(`${message.topic} process`, processSpanOptions(message, options.app));
+    span.setAttribute('orders.order_id', parsed.value.orderId);
+    valid.push({ index, message, item: { order: parsed.value, source: sourceOf(message) }, span });
+  }
+  if (invalid.length) await deadLetterAll(invalid, options, 0);
+  if (valid.length === 0) return outcomes;
+
+  try {
+    await business(valid.map((v) => v.item));
+    for (const v of valid) {
+      v.span.setAttribute('orders.outcome', 'processed');
+      v.span.setAttribute('orders.batch_size', valid.length);
+      v.span.end();
+      outcomes[v.index] = { status: 'processed', orderId: v.item.order.orderId, attempts: 1 };
+    }
+    logLine(options.app, 'debug', 'batch processed', {
+      topic: valid[0]!.message.topic,
+      partition: valid[0]!.message.partition,
+      from: valid[0]!.message.offset,
+      to: valid.at(-1)!.message.offset,
+      orders: valid.length,
+    });
+    return outcomes;
+  } catch (err) {
+    for (const v of valid) {
+      v.span.setAttribute('orders.outcome', 'batch-failed: handled alone');
+      v.span.end();
+    }
+    if (valid.length > 1)
+      logLine(options.app, 'warn', 'batch failed; handling its orders one at a time', {
+        topic: valid[0]!.message.topic,
+        partition: valid[0]!.message.partition,
+        from: valid[0]!.message.offset,
+        to: valid.at(-1)!.message.offset,
+        error: (err as Error)?.message ?? String(err),
+      });
+  }
+  for (const v of valid) {
+    outcomes[v.index] = await handleOrderMessage(v.message, options, (order, source) =>
+      business([{ order, source }]),
+    );
+  }
+  return outcomes;
+}
+
+/** Publishes messages to `orders.dlq` in one request, each as it came with its `dlq-*` headers. */
+async function deadLetterAll(
+  items: readonly { message: IncomingMessage; reason: string }[],
+  options: HandleOptions,
+  attempts: number,
+) {
+  await options.producer.send({
+    topic: DLQ_TOPIC,
+    messages: items.map(({ message, reason }) => deadLetterRecord(message, options, reason, attempts)),
+  });
 }
 
 /** Publishes the message as it came (key, value, headers) to `orders.dlq`, with the `dlq-*` headers added. */
 async function deadLetter(
+  message: IncomingMessage,
+  options: HandleOptions,
+  reason: string,
+  attempts: number,
+) {
+  await options.producer.send({
+    topic: DLQ_TOPIC,
+    messages: [deadLetterRecord(message, options, reason, attempts)],
+  });
+}
+
+function deadLetterRecord(
   message: IncomingMessage,
   options: HandleOptions,
   reason: string,
@@ -227,8 +346,5 @@ async function deadLetter(
     [DLQ_HEADERS.app]: options.app,
     [DLQ_HEADERS.attempts]: String(attempts),
   });
-  await options.producer.send({
-    topic: DLQ_TOPIC,
-    messages: [{ key: message.key, value: message.value, headers }],
-  });
+  return { key: message.key, value: message.value, headers };
 }

@@ -6,18 +6,34 @@ export {
 } from './config.js';
 export { JsonLogger, kafkaLogCreator, logLine, type Level } from './log.js';
 export {
+  handleOrderBatch,
   handleOrderMessage,
   DEFAULT_RETRY,
   TransientError,
   type DeadLetterProducer,
   type HandleOptions,
   type IncomingMessage,
+  type OrderInBatch,
   type OrderSource,
   type Outcome,
   type RetryPolicy,
 } from './handle-order.js';
-export { OnOrder, setOrderHandlingApp, type OrderHandlerMethod } from './on-order.js';
-export { OrderConsumerServer, stopSignalOf, type ConsumerHealth, type PartitionLag } from './server.js';
+export {
+  OnOrder,
+  OnOrders,
+  setOrderHandlingApp,
+  type OrderHandlerMethod,
+  type OrdersHandlerMethod,
+} from './on-order.js';
+export {
+  MAX_BATCH,
+  OrderConsumerServer,
+  isOrderBatch,
+  stopSignalOf,
+  type ConsumerHealth,
+  type OrderBatchPayload,
+  type PartitionLag,
+} from './server.js';
 export {
   bootstrapConsumerApp,
   bootstrapHttpApp,
@@ -26,3 +42,4 @@ export {
   type RunningApp,
   type RunningConsumer,
 } from './bootstrap.js';
+export { onParentGone } from './watchdog.js';

@@ -4,9 +4,9 @@
  */
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 export { SpanKind, type Context, type Span };
 
@@ -33,19 +33,48 @@ let started: Telemetry | undefined;
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (started) return started;
   const endpoint = options.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const processor = endpoint
-    ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }))
-    : new NoopSpanProcessor();
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    spanProcessors: [processor],
-    instrumentations: [],
-    resourceDetectors: [],
+  // Just a tracer provider (no NodeSDK: its metrics, logs and detectors cost ~12 MB per app and nothing
+  // here uses them); the OTLP exporter is loaded only when there is somewhere to export to.
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    spanProcessors: endpoint ? [new LazyOtlpProcessor(`${endpoint.replace(/\/$/, '')}/v1/traces`)] : [],
   });
-  sdk.start();
-  const handle: Telemetry = { exporting: Boolean(endpoint), shutdown: () => sdk.shutdown() };
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const handle: Telemetry = { exporting: Boolean(endpoint), shutdown: () => provider.shutdown() };
   started = handle;
   return handle;
+}
+
+/** A BatchSpanProcessor with the OTLP/HTTP exporter, imported in the background at start. */
+class LazyOtlpProcessor implements SpanProcessor {
+  private inner?: SpanProcessor;
+  private readonly early: ReadableSpan[] = [];
+  private readonly loading: Promise<void>;
+
+  constructor(url: string) {
+    this.loading = Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/sdk-trace-base'),
+    ]).then(([{ OTLPTraceExporter }, { BatchSpanProcessor }]) => {
+      this.inner = new BatchSpanProcessor(new OTLPTraceExporter({ url }));
+      for (const span of this.early.splice(0)) this.inner.onEnd(span);
+    });
+  }
+  onStart(): void {
+    // nothing to do at start: spans are exported when they end
+  }
+  onEnd(span: ReadableSpan): void {
+    if (this.inner) this.inner.onEnd(span);
+    else if (this.early.length < 2048) this.early.push(span);
+  }
+  async forceFlush(): Promise<void> {
+    await this.loading;
+    await this.inner?.forceFlush();
+  }
+  async shutdown(): Promise<void> {
+    await this.loading;
+    await this.inner?.shutdown();
+  }
 }
 
 const w3c = new W3CTraceContextPropagator();
@@ -112,6 +141,21 @@ export async function withSpan<T>(
         span.end();
       }
     },
+  );
+}
+
+/**
+ * Starts a span (child of `parent`, default: the active context) WITHOUT making it active; the caller
+ * ends it. For work that spans many messages at once (a batch), where each message keeps its own span.
+ */
+export function startSpan(
+  name: string,
+  options: { parent?: Context; kind?: SpanKind; attributes?: Record<string, string | number | boolean> },
+): Span {
+  return tracer().startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    options.parent ?? context.active(),
   );
 }
 

@@ -1,0 +1,373 @@
+/**
+ * The whole orders stream taking a spike, as `npm run demo` runs it (its own process, the apps as child
+ * processes, SQLite, the carrier with its default latency):
+ *  - demo start → every app listening → every consumer joined; one more consumer instance's start;
+ *  - idle RSS of the demo and each of its processes;
+ *  - storefront intake: `npm run orders -- --rate R --count C` (POST latency p50/p99);
+ *  - each group draining N orders put straight on `orders` (kafkajs, batches of 500): orders/s from the
+ *    first produce to the group's committed offsets reaching the end of the stream.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import {
+  buildOrderEvent,
+  CATALOGUE,
+  CURRENCY,
+  HEADERS,
+  ORDERS_TOPIC,
+  SCHEMA_VERSION,
+} from '@orders/contracts';
+import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+import { tempDir } from '../../helpers/broker.js';
+import { exited, REPO } from '../../helpers/process.js';
+import type { BenchContext, Scenario } from '../scenario.js';
+import { mib, perSec } from '../scenario.js';
+
+const CONSUMERS = ['order-db', 'email', 'shipping', 'erp-stock', 'crm', 'promo-counter'] as const;
+/** DESIGN.md's default ports, which `--port-offset` shifts. */
+const DEMO_PORTS = [9092, 9080, 9081, 1025, 8025, 3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007];
+
+export const pipeline: Scenario = {
+  name: 'pipeline',
+  title: 'the demo taking a spike: start, RSS, storefront intake, each group draining',
+  run,
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A `--port-offset` whose every demo port is free (BENCH_PORT_OFFSET to choose one). */
+async function freeOffset(): Promise<number> {
+  if (process.env.BENCH_PORT_OFFSET) return Number(process.env.BENCH_PORT_OFFSET);
+  for (let tries = 0; tries < 50; tries++) {
+    const offset = 20_000 + Math.floor(Math.random() * 30_000);
+    const free = await Promise.all(DEMO_PORTS.map((p) => portFree(p + offset)));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error('no port offset with all demo ports free');
+}
+
+/** RSS of a process (bytes), 0 when it is gone. */
+function rssOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** The process and all its descendants. */
+function tree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const k of kids ? kids.split(/\s+/) : []) out.push(...tree(Number(k)));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+interface Instance {
+  id: number;
+  name: string;
+  pid: number | null;
+  url: string;
+  status: string;
+}
+interface AppView {
+  name: string;
+  kind: string;
+  instances: Instance[];
+}
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5_000) });
+  return (await res.json()) as T;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const joined = async (url: string) =>
+  (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).status === 200;
+
+function orderEvents(count: number, runId: string) {
+  const customers = Array.from({ length: 200 }, (_, i) => ({
+    email: `bench-${i}@example.com`,
+    name: `Bench Customer ${i}`,
+    address: { line1: `${i} Log Street`, city: 'Berlin', postalCode: '10115', country: 'DE' },
+  }));
+  return Array.from({ length: count }, (_, i) => {
+    const lines = [CATALOGUE[i % CATALOGUE.length]!, CATALOGUE[(i * 7 + 3) % CATALOGUE.length]!]
+      .filter((p, j, all) => all.findIndex((q) => q.sku === p.sku) === j)
+      .map((p) => ({ sku: p.sku, qty: 1 + (i % 3) }));
+    return buildOrderEvent(
+      { customer: customers[i % customers.length]!, lines, ...(i % 3 === 0 && { promoCode: 'SPIKE' }) },
+      { orderId: `bench-${runId}-${i}`, placedAt: new Date(), currency: CURRENCY },
+    );
+  });
+}
+
+/** Committed offsets of `group` on `orders`, summed (−1 counts as 0). */
+async function committed(admin: Admin, group: string): Promise<number> {
+  const [topic] = await admin.fetchOffsets({ groupId: group, topics: [ORDERS_TOPIC] });
+  return (topic?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+}
+async function endOffsets(admin: Admin): Promise<number> {
+  return (await admin.fetchTopicOffsets(ORDERS_TOPIC)).reduce((s, p) => s + Number(p.high), 0);
+}
+
+async function run({ quick, line, say }: BenchContext): Promise<Record<string, Record<string, unknown>>> {
+  const spike = Number(process.env.BENCH_SPIKE ?? (quick ? 300 : 10_000));
+  const intakeRate = Number(process.env.BENCH_INTAKE_RATE ?? (quick ? 200 : 2_000));
+  const intakeCount = Number(process.env.BENCH_INTAKE_COUNT ?? (quick ? 200 : 4_000));
+  const drainTimeoutMs = Number(process.env.BENCH_DRAIN_TIMEOUT_S ?? (quick ? 60 : 600)) * 1000;
+  const workDir = await tempDir('bench-demo-');
+  const offset = await freeOffset();
+  const controlUrl = `http://127.0.0.1:${9080 + offset}`;
+  const kafkaBootstrap = `127.0.0.1:${9092 + offset}`;
+  const storefrontUrl = `http://127.0.0.1:${3000 + offset}`;
+  const log = createWriteStream(path.join(workDir, 'demo.log'));
+  say(`demo in ${workDir} (port offset ${offset}; its log: demo.log there)`);
+
+  const t0 = performance.now();
+  const demo: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(REPO, 'apps/demo/dist/main.js'),
+      '--no-load',
+      '--port-offset',
+      String(offset),
+      '--work-dir',
+      workDir,
+      '--data-dir',
+      path.join(workDir, 'sps'),
+    ],
+    { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  demo.stdout!.pipe(log, { end: false });
+  demo.stderr!.pipe(log, { end: false });
+  const out: Record<string, unknown> = { spikeOrders: spike, intakeRate, intakeCount, portOffset: offset };
+  const kafka = new Kafka({
+    clientId: 'bench-pipeline',
+    brokers: [kafkaBootstrap],
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    // Generous: on a loaded shared machine nine Node processes can take minutes to start.
+    const apps = await until('every app listening (see demo.log)', 300_000, async () => {
+      const { apps } = await getJson<{ apps: AppView[] }>(`${controlUrl}/api/apps`);
+      const all = apps.flatMap((a) => a.instances);
+      return all.length >= 8 && all.every((i) => i.status === 'running') ? apps : undefined;
+    });
+    const listeningMs = performance.now() - t0;
+    const consumers = apps.filter((a) => a.kind === 'consumer');
+    await until('every consumer joined (see demo.log)', 300_000, async () =>
+      (await Promise.all(consumers.map((a) => joined(a.instances[0]!.url)))).every(Boolean)
+        ? true
+        : undefined,
+    );
+    const joinedMs = performance.now() - t0;
+    out.demoStartMs = { listening: Math.round(listeningMs), consumersJoined: Math.round(joinedMs) };
+    line(
+      'demo start → all 8 apps listening / consumers joined',
+      `${(listeningMs / 1000).toFixed(1)} s / ${(joinedMs / 1000).toFixed(1)} s`,
+    );
+
+    // Idle RSS, once start-up garbage had a moment to go.
+    await sleep(quick ? 1_000 : 5_000);
+    const byApp: Record<string, number> = {};
+    for (const a of apps) for (const i of a.instances) if (i.pid) byApp[a.name] = mib(rssOf(i.pid));
+    const pids = tree(demo.pid!);
+    const total = mib(pids.reduce((s, p) => s + rssOf(p), 0));
+    byApp['demo (broker, mail catcher, control API)'] = mib(rssOf(demo.pid!));
+    out.demo = { rssMiB: total, processes: pids.length, rssMiBByProcess: byApp };
+    line(`demo RSS, idle (${pids.length} processes)`, `${total} MiB`);
+    for (const [name, rss] of Object.entries(byApp)) line(`  ${name}`, `${rss} MiB`);
+
+    // One more consumer instance: the control API's start → listening → joined.
+    {
+      const s = performance.now();
+      const inst = await getJson<Instance>(`${controlUrl}/api/apps/order-db/instances`, { method: 'POST' });
+      await until('the new instance listening', 60_000, async () => {
+        const app = await getJson<AppView>(`${controlUrl}/api/apps/order-db`);
+        return app.instances.find((i) => i.id === inst.id)?.status === 'running' ? true : undefined;
+      });
+      const l = performance.now() - s;
+      await until('the new instance joined', 60_000, async () =>
+        (await joined(inst.url)) ? true : undefined,
+      );
+      const j = performance.now() - s;
+      out.instanceStartMs = { listening: Math.round(l), joined: Math.round(j) };
+      line(
+        'order-db instance #2: start → listening / joined',
+        `${(l / 1000).toFixed(1)} s / ${(j / 1000).toFixed(1)} s`,
+      );
+      await fetch(`${controlUrl}/api/apps/order-db/instances/${inst.id}`, { method: 'DELETE' });
+      await until('instance #2 stopped', 30_000, async () => {
+        const app = await getJson<AppView>(`${controlUrl}/api/apps/order-db`);
+        return app.instances.find((i) => i.id === inst.id)?.status === 'exited' ? true : undefined;
+      });
+    }
+
+    await admin.connect();
+
+    // Storefront intake: the load generator as a user runs it.
+    {
+      const s = performance.now();
+      const loader = spawn(
+        process.execPath,
+        [
+          path.join(REPO, 'apps/storefront/dist/load.js'),
+          '--rate',
+          String(intakeRate),
+          '--count',
+          String(intakeCount),
+          '--url',
+          storefrontUrl,
+          '--json',
+        ],
+        { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      loader.stdout!.on('data', (d) => (stdout += d));
+      loader.stderr!.pipe(log, { end: false });
+      await exited(loader);
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+        placed?: number;
+        failed?: number;
+        ordersPerSec?: number;
+        p50Ms?: number;
+        p99Ms?: number;
+        maxMs?: number;
+      };
+      out.intake = { ...summary, wallMs: Math.round(performance.now() - s) };
+      line(
+        `storefront intake (--rate ${intakeRate} --count ${intakeCount})`,
+        `${summary.ordersPerSec} orders/s, POST p50 ${summary.p50Ms} ms p99 ${summary.p99Ms} ms, ${summary.failed} failed`,
+      );
+      // Let the groups catch up with the intake before the spike, so the spike is measured alone.
+      const end = await endOffsets(admin);
+      const caught = await until('the groups to take in the intake', drainTimeoutMs, async () =>
+        (await Promise.all(CONSUMERS.map((g) => committed(admin, g)))).every((c) => c >= end)
+          ? true
+          : undefined,
+      ).catch(() => false);
+      if (!caught) say('(the groups had not taken in the intake when the spike started)');
+    }
+
+    // The spike: N orders straight on `orders`, then each group's committed offsets reaching the end.
+    {
+      const base = await endOffsets(admin);
+      const target = base + spike;
+      const before = Object.fromEntries(
+        await Promise.all(CONSUMERS.map(async (g) => [g, await committed(admin, g)] as const)),
+      );
+      const producer = kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      const events = orderEvents(spike, Date.now().toString(36));
+      const s = performance.now();
+      for (let i = 0; i < events.length; i += 500) {
+        await producer.send({
+          topic: ORDERS_TOPIC,
+          acks: -1,
+          messages: events.slice(i, i + 500).map((o) => ({
+            key: o.customer.id,
+            value: JSON.stringify(o),
+            headers: { [HEADERS.schemaVersion]: SCHEMA_VERSION },
+          })),
+        });
+      }
+      const producedMs = performance.now() - s;
+      await producer.disconnect();
+      const done: Record<string, { ms: number; committed: number; finished: boolean }> = {};
+      while (Object.keys(done).length < CONSUMERS.length) {
+        const elapsed = performance.now() - s;
+        for (const g of CONSUMERS) {
+          if (done[g]) continue;
+          const c = await committed(admin, g);
+          if (c >= target) done[g] = { ms: elapsed, committed: c - before[g]!, finished: true };
+          else if (elapsed > drainTimeoutMs)
+            done[g] = { ms: elapsed, committed: c - Math.max(before[g]!, base), finished: false };
+        }
+        await sleep(100);
+      }
+      const groups = Object.fromEntries(
+        CONSUMERS.map((g) => {
+          const d = done[g]!;
+          const orders = d.finished ? spike : Math.max(0, d.committed);
+          return [
+            g,
+            {
+              ordersPerSec: perSec(orders, d.ms),
+              seconds: Math.round(d.ms / 100) / 10,
+              finished: d.finished,
+            },
+          ];
+        }),
+      );
+      out.spike = { producedMs: Math.round(producedMs), groups };
+      for (const [g, v] of Object.entries(groups))
+        line(
+          `  ${g} drains ${spike} orders`,
+          `${v.ordersPerSec} orders/s (${v.seconds} s${v.finished ? '' : ', NOT finished: rate so far'})`,
+        );
+      const slowest = Math.min(...Object.values(groups).map((v) => v.ordersPerSec));
+      out.pipeline = {
+        intakeOrdersPerSec: (out.intake as { ordersPerSec?: number }).ordersPerSec ?? null,
+        intakeP99Ms: (out.intake as { p99Ms?: number }).p99Ms ?? null,
+        slowestGroupOrdersPerSec: slowest,
+        slowestGroup: Object.entries(groups).find(([, v]) => v.ordersPerSec === slowest)?.[0],
+      };
+      line(`slowest group`, `${slowest} orders/s`);
+    }
+  } catch (err) {
+    say(
+      `failed; the demo's last lines:\n${readFileSync(path.join(workDir, 'demo.log'), 'utf8').split('\n').slice(-15).join('\n')}`,
+    );
+    throw err;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    demo.kill('SIGTERM');
+    const timer = setTimeout(() => demo.kill('SIGKILL'), 30_000);
+    await exited(demo);
+    clearTimeout(timer);
+    log.end();
+    if (!process.env.BENCH_KEEP) await rm(workDir, { recursive: true, force: true });
+  }
+  const {
+    pipeline: figures,
+    demo: demoFigures,
+    demoStartMs,
+    instanceStartMs,
+    ...details
+  } = out as Record<string, Record<string, unknown>>;
+  return {
+    pipeline: { ...figures, ...details },
+    demo: { ...demoFigures, startMs: demoStartMs, instanceStartMs },
+  };
+}
