@@ -93,6 +93,8 @@ export interface DemoPorts {
   /** The mail catcher: SMTP and HTTP (Mailpit's ports). */
   smtp: number;
   mailHttp: number;
+  /** The broker's Kinesis API (HTTP/1.1 + h2c); absent or null: off. */
+  kinesis?: number | null;
   /** Each app's first instance, by app name. */
   apps: Record<string, number>;
 }
@@ -104,6 +106,7 @@ export const DEFAULT_PORTS: DemoPorts = Object.freeze({
   control: 9081,
   smtp: 1025,
   mailHttp: 8025,
+  kinesis: 4567,
   apps: Object.fromEntries(APPS.map((a) => [a.name, a.port])),
 });
 
@@ -119,6 +122,7 @@ export function offsetPorts(offset: number): DemoPorts {
     control: d.control + offset,
     smtp: d.smtp + offset,
     mailHttp: d.mailHttp + offset,
+    kinesis: d.kinesis! + offset,
     apps: Object.fromEntries(Object.entries(d.apps).map(([name, port]) => [name, port + offset])),
   };
 }
@@ -246,6 +250,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       brokerOptions = {
         port: ports.kafka,
         httpPort: ports.http,
+        kinesisPort: ports.kinesis ?? null,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
         groups: { initialRebalanceDelayMs: 500 },
         // a workshop's short TTLs should visibly expire within a second or two
@@ -267,7 +272,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       });
       const security = broker.kafkaListener.securityProtocol;
       say(
-        `broker listening: Kafka ${broker.bootstrap}${security === 'PLAINTEXT' ? '' : ` (${security}, user ${options.sasl?.username})`}, HTTP :${broker.httpPort}`,
+        `broker listening: Kafka ${broker.bootstrap}${security === 'PLAINTEXT' ? '' : ` (${security}, user ${options.sasl?.username})`}, HTTP :${broker.httpPort}` +
+          (broker.kinesisPort ? `, Kinesis :${broker.kinesisPort}` : ''),
       );
     }
 
@@ -321,6 +327,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     out(
       banner({
         consoleUrl: broker?.httpPort ? ownUrl(broker.httpPort) : null,
+        kinesisUrl: broker?.kinesisEndpoint ?? null,
         controlUrl,
         kafka: bootstrap,
         embedded: broker !== null,
@@ -461,6 +468,7 @@ function banner(b: {
   consoleUrl: string | null;
   httpHost: string;
   remoteWrites: boolean;
+  kinesisUrl: string | null;
   controlUrl: string;
   kafka: string;
   embedded: boolean;
@@ -485,6 +493,9 @@ function banner(b: {
   rows.push(
     ['control API', `${control}/api/apps   ${control}/api/load`],
     ['Kafka bootstrap', `${b.kafka}${b.embedded ? ' (embedded sps broker)' : ' (external broker)'}`],
+    ...(b.kinesisUrl
+      ? [['Kinesis API', `${b.kinesisUrl} (AWS SDK endpoint; any credentials)`] as [string, string]]
+      : []),
     ['mail catcher', `${local(b.mailUrl)}   (SMTP localhost:${b.smtpPort})`],
     ...b.started.map((a): [string, string] => [a.name, `http://localhost:${a.port}   ${a.description}`]),
   );

@@ -251,7 +251,7 @@ describe.skipIf(!!external)('sps serve (as a process)', () => {
 
   it('prints a ready line, then stops cleanly on SIGTERM', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sps-serve-'));
-    const s = startServe(['--port', '0', '--http-port', 'off', '--data-dir', dir]);
+    const s = startServe(['--port', '0', '--http-port', 'off', '--kinesis-port', 'off', '--data-dir', dir]);
     await expect.poll(s.out, { timeout: 20_000 }).toContain('ready');
     expect(s.out()).toMatch(
       /^sps ready: kafka on 127\.0\.0\.1:\d+, http off, data in .* \(started in \d+ ms\)$/m,
@@ -262,13 +262,42 @@ describe.skipIf(!!external)('sps serve (as a process)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('serves the Kinesis API with --kinesis-port and names its endpoint in the ready line', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sps-serve-'));
+    const s = startServe(['--port', '0', '--http-port', 'off', '--kinesis-port', '0', '--data-dir', dir]);
+    await expect.poll(s.out, { timeout: 20_000 }).toContain('ready');
+    const endpoint = /kinesis on (http:\/\/127\.0\.0\.1:\d+),/.exec(s.out())?.[1];
+    expect(endpoint, s.out()).toBeTruthy();
+    const res = await fetch(endpoint!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.ListStreams',
+      },
+      body: '{}',
+    });
+    expect(await res.json()).toMatchObject({ StreamNames: [], HasMoreStreams: false });
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('a port in use gives a one-line error and exit 1', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     const dir = await mkdtemp(path.join(tmpdir(), 'sps-serve-'));
     try {
-      const s = startServe(['--port', String(port), '--http-port', 'off', '--data-dir', dir]);
+      const s = startServe([
+        '--port',
+        String(port),
+        '--http-port',
+        'off',
+        '--kinesis-port',
+        'off',
+        '--data-dir',
+        dir,
+      ]);
       expect(await s.exited).toBe(1);
       expect(s.err().trim()).toBe(
         `sps: port ${port} is in use: is another broker running? pick another with --port`,

@@ -26,6 +26,8 @@ import {
   type ConnectionLimits,
 } from './limits.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
+import { startKinesisApi, type KinesisApiHandle } from '@orders/kinesis-api';
+import { kinesisStore } from './kinesis-store.js';
 import { SASL_MECHANISMS, SaslUsers } from './sasl/credentials.js';
 import { ProducerRegistry } from './producers.js';
 import type { BrokerState } from './state.js';
@@ -95,6 +97,11 @@ export interface BrokerOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   /**
+   * The Kinesis Data Streams API (libs/kinesis-api: HTTP/1.1 and h2c on one port) over the same
+   * topics and logs. Default: off (null); `sps serve` turns it on at 4567; 0 picks a free port.
+   */
+  kinesisPort?: number | null;
+  /**
    * Requires SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) on the Kafka port for these users
    * (`{ alice: 'secret' }` or `[['alice', 'secret']]`). Only salted SCRAM credentials are kept.
    */
@@ -126,6 +133,10 @@ export interface BrokerHandle {
   host: string;
   port: number;
   httpPort: number | null;
+  /** The Kinesis API's port, or null when it is off. */
+  kinesisPort: number | null;
+  /** `http://host:port` for the AWS SDKs and `aws --endpoint-url`, or null when it is off. */
+  kinesisEndpoint: string | null;
   /** `host:port` to give Kafka clients. */
   bootstrap: string;
   dataDir: string;
@@ -291,6 +302,21 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       }
     }
 
+    let kinesis: KinesisApiHandle | null = null;
+    if (options.kinesisPort !== undefined && options.kinesisPort !== null) {
+      try {
+        kinesis = await startKinesisApi({
+          store: kinesisStore(state, dataDir),
+          host,
+          port: options.kinesisPort,
+        });
+      } catch (err) {
+        server.close();
+        await httpServer?.close();
+        throw err;
+      }
+    }
+
     let retentionRunning: Promise<number> | null = null;
     const retentionPass = async () => {
       const segments = await topics.applyRetention();
@@ -322,6 +348,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         server.close();
         for (const c of connections) c.close();
         state.appends.notifyAll();
+        await kinesis?.close();
         await httpServer?.close();
         await retentionRunning?.catch(() => undefined);
         await groups.close();
@@ -339,6 +366,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       host,
       port,
       httpPort: httpServer?.port ?? null,
+      kinesisPort: kinesis?.port ?? null,
       dataDir,
       ms: Date.now() - started,
     });
@@ -346,6 +374,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       host,
       port,
       httpPort: httpServer?.port ?? null,
+      kinesisPort: kinesis?.port ?? null,
+      kinesisEndpoint: kinesis?.endpoint ?? null,
       bootstrap: `${state.settings.advertisedHost ?? (isWildcard(host) ? '127.0.0.1' : host)}:${state.settings.advertisedPort}`,
       dataDir,
       consoleDir: httpServer && options.consoleDir ? path.resolve(options.consoleDir) : null,

@@ -82,9 +82,47 @@ export async function runPython(
   });
 }
 
+/** boto3 (the AWS SDK for Python) for the Kinesis API tests, in its own venv. */
+export const boto3Version = '1.44.8';
+
+let boto3: Promise<string> | undefined;
+
+/** Creates .cache/compat-python/boto3-<version> with boto3==version unless it is there; its python. */
+export function boto3Venv(): Promise<string> {
+  boto3 ??= (async () => {
+    const dir = join(venvRoot, `boto3-${boto3Version}`);
+    const python = join(dir, 'bin/python');
+    const marker = join(dir, '.installed');
+    if (existsSync(marker)) return python;
+    rmSync(dir, { recursive: true, force: true });
+    await runOk(python3, ['-m', 'venv', dir], { timeoutMs: 120_000 });
+    await runOk(
+      python,
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `boto3==${boto3Version}`],
+      { timeoutMs: 300_000 },
+    );
+    writeFileSync(marker, `boto3==${boto3Version}\n`);
+    return python;
+  })();
+  return boto3;
+}
+
+/** Runs test/compat/python/<script> with boto3. */
+export async function runBoto3(
+  script: string,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const python = await boto3Venv();
+  return run(python, [join(scriptDir, script), ...args], {
+    timeoutMs: options.timeoutMs ?? 90_000,
+    env: { PYTHONUNBUFFERED: '1' },
+  });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  Promise.all(kafkaPythonVersions.map((v) => kafkaPythonVenv(v))).then(
-    (pythons) => console.log(`kafka-python venvs ready:\n${pythons.join('\n')}`),
+  Promise.all([...kafkaPythonVersions.map((v) => kafkaPythonVenv(v)), boto3Venv()]).then(
+    (pythons) => console.log(`Python venvs ready (kafka-python, boto3):\n${pythons.join('\n')}`),
     (err: unknown) => {
       console.error(err);
       process.exit(1);

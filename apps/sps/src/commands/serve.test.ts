@@ -20,6 +20,12 @@ describe('serve: listen errors', () => {
     expect(listenError(inUse(9080), opts).message).toMatch(/^http port 9080 is in use: .*--http-port/);
   });
 
+  it('a Kinesis port in use names --kinesis-port', () => {
+    expect(listenError(inUse(4567), opts).message).toMatch(
+      /^kinesis port 4567 is in use: .*--kinesis-port off/,
+    );
+  });
+
   it('finds the port in the message when the error lacks it', () => {
     const err = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:9080'), {
       code: 'EADDRINUSE',
@@ -34,6 +40,12 @@ describe('serve: listen errors', () => {
 });
 
 describe('serve: options', () => {
+  it('serves the Kinesis API on 4567 unless --kinesis-port says otherwise ("off": none)', () => {
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS }).kinesisPort).toBe(4567);
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS, kinesisPort: 0 }).kinesisPort).toBe(0);
+    expect(serveOptionsFrom({ ...SERVE_DEFAULTS, kinesisPort: false }).kinesisPort).toBeNull();
+  });
+
   it('maps --http-port off and --no-auto-create-topics', () => {
     expect(serveOptionsFrom({ ...SERVE_DEFAULTS, httpPort: false, autoCreateTopics: false })).toMatchObject({
       httpPort: null,

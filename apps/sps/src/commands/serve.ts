@@ -16,6 +16,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   httpPort: number | null;
+  /** The Kinesis API's port (null: off). */
+  kinesisPort?: number | null;
   dataDir: string;
   autoCreateTopics: boolean;
   defaultPartitions: number;
@@ -54,6 +56,7 @@ export const SERVE_DEFAULTS: ServeOptions = {
   host: '127.0.0.1',
   port: 9092,
   httpPort: 9080,
+  kinesisPort: 4567,
   dataDir: '.data/sps',
   autoCreateTopics: true,
   defaultPartitions: 1,
@@ -89,6 +92,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       host: opts.host,
       port: opts.port,
       httpPort: opts.httpPort,
+      kinesisPort: opts.kinesisPort === undefined ? SERVE_DEFAULTS.kinesisPort : opts.kinesisPort,
       dataDir: opts.dataDir,
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
@@ -120,8 +124,9 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
     securityProtocol === 'PLAINTEXT'
       ? ''
       : ` (${securityProtocol}${saslMechanisms.length ? `: ${saslMechanisms.join(', ')}` : ''})`;
+  const kinesis = handle.kinesisEndpoint ? `, kinesis on ${handle.kinesisEndpoint}` : '';
   io.out(
-    `sps ready: kafka on ${handle.bootstrap}${security}, ${http}, data in ${opts.dataDir} (started in ${ms} ms)`,
+    `sps ready: kafka on ${handle.bootstrap}${security}, ${http}${kinesis}, data in ${opts.dataDir} (started in ${ms} ms)`,
   );
   return handle;
 }
@@ -181,10 +186,24 @@ export async function serve(opts: ServeOptions, io: Io): Promise<void> {
 }
 
 /** Explains a failed listen in the user's terms: which port, and which option changes it. */
-export function listenError(err: unknown, opts: Pick<ServeOptions, 'host' | 'port' | 'httpPort'>): Error {
+export function listenError(
+  err: unknown,
+  opts: Pick<ServeOptions, 'host' | 'port' | 'httpPort' | 'kinesisPort'>,
+): Error {
   const e = err as { code?: string; port?: number; address?: string; message?: string };
   // Node's listen errors carry the port; the broker may also wrap them, so fall back to the message.
   const port = e.port ?? Number(/:(\d+)\s*$/.exec(e.message ?? '')?.[1] ?? opts.port);
+  const kinesisPort = opts.kinesisPort === undefined ? SERVE_DEFAULTS.kinesisPort : opts.kinesisPort;
+  if (
+    e.code === 'EADDRINUSE' &&
+    kinesisPort &&
+    port === kinesisPort &&
+    port !== opts.port &&
+    port !== opts.httpPort
+  )
+    return new CliError(
+      `kinesis port ${port} is in use: is another broker (or kinesalite) running? pick another with --kinesis-port (or --kinesis-port off)`,
+    );
   const http = opts.httpPort !== null && port === opts.httpPort && port !== opts.port;
   const flag = http ? '--http-port' : '--port';
   switch (e.code) {
@@ -231,6 +250,15 @@ export function addServeOptions(cmd: Command): Command {
       new Option('--http-port <port>', 'HTTP port for the console and admin API ("off" for none)')
         .env('SPS_HTTP_PORT')
         .default(SERVE_DEFAULTS.httpPort)
+        .argParser(httpPortOption),
+    )
+    .addOption(
+      new Option(
+        '--kinesis-port <port>',
+        'Kinesis Data Streams API port (HTTP/1.1 + h2c; "off" for none; 0: any free port)',
+      )
+        .env('SPS_KINESIS_PORT')
+        .default(SERVE_DEFAULTS.kinesisPort)
         .argParser(httpPortOption),
     )
     .addOption(
@@ -360,6 +388,10 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     host: String(o.host ?? SERVE_DEFAULTS.host),
     port: o.port as number,
     httpPort: o.httpPort === false || o.httpPort === null ? null : (o.httpPort as number),
+    kinesisPort:
+      o.kinesisPort === false || o.kinesisPort === null
+        ? null
+        : ((o.kinesisPort as number | undefined) ?? SERVE_DEFAULTS.kinesisPort),
     dataDir: String(o.dataDir ?? SERVE_DEFAULTS.dataDir),
     autoCreateTopics: o.autoCreateTopics !== false,
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
@@ -428,11 +460,11 @@ export function serveCommand(io: Io): Command {
     .addHelpText(
       'after',
       `
-Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_DATA_DIR,
-SPS_SASL_USERS, SPS_SASL_USERS_FILE, SPS_TLS_CERT, SPS_TLS_KEY.
+Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_KINESIS_PORT,
+SPS_DATA_DIR, SPS_SASL_USERS, SPS_SASL_USERS_FILE, SPS_TLS_CERT, SPS_TLS_KEY.
 Examples:
   npx sps serve
-  npx sps serve --port 19092 --http-port off --data-dir /tmp/sps
+  npx sps serve --port 19092 --http-port off --kinesis-port off --data-dir /tmp/sps
   SPS_SASL_USERS=alice:secret npx sps serve --tls-cert cert.pem --tls-key key.pem   (SASL_SSL, as managed Kafka)`,
     )
     .action(async (o: Record<string, unknown>) => {

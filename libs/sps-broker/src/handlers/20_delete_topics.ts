@@ -9,6 +9,7 @@
  * failure is answered KAFKA_STORAGE_ERROR for that topic, never by closing the connection.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
+import { deleteTopic } from '../topic-deletion.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<{ topicNames: string[] }>({
@@ -24,21 +25,12 @@ export default defineHandler<{ topicNames: string[] }>({
         continue;
       }
       try {
-        await state.topics.delete(name);
+        await deleteTopic(state, name);
       } catch (err) {
         state.logger.error('delete topic failed', { topic: name, error: String(err) });
         responses.push({ name, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
         continue;
       }
-      state.producers.forgetTopic(name);
-      // the topic is gone either way; offsets left behind for it are harmless and dropped later
-      await state.groups.offsets.deleteTopic(name).catch((err) =>
-        state.logger.warn('committed offsets of a deleted topic not dropped', {
-          topic: name,
-          error: String(err),
-        }),
-      );
-      state.appends.notifyAll();
       responses.push({ name, errorCode: ErrorCode.NONE });
     }
     return { throttleTimeMs: 0, responses };
