@@ -27,3 +27,6 @@ export type {
 export type { RecordView, RecordsView } from './http-records.js';
 export type { ResetRequest, ResetResult, ResetTarget } from './http-offsets.js';
 export { HttpError, readJsonBody } from './http-json.js';
+export type { KafkaListenerInfo } from './broker.js';
+export { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits.js';
+export { SASL_MECHANISMS, parseSaslUsers, parseSaslUsersFile, readSaslUsersFile } from './sasl/credentials.js';
