@@ -21,7 +21,9 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { tempDir } from '../../helpers/broker.js';
 import { exited, REPO, waitForLine } from '../../helpers/process.js';
+import { e2eLine, measureE2e, type LogClient } from '../e2e-latency.js';
 import type { BenchContext, Scenario } from '../scenario.js';
+import { e2eCounts } from './streams.js';
 
 const PARTITIONS = 5;
 const RECORD_BYTES = 200;
@@ -53,7 +55,7 @@ function spawnSyncOk(cmd: string, args: string[]): boolean {
   return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -142,6 +144,52 @@ async function createTopic(bootstrap: string, topic: string) {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
   await admin.disconnect();
+}
+
+/** kafkajs as a {@link LogClient}: acks=all producer, a fresh group per phase reading from the beginning. */
+function kafkajsClient(bootstrap: string, label: string) {
+  let phaseNo = 0;
+  return async (): Promise<LogClient> => {
+    const topic = `e2e-${label}-${phaseNo++}`;
+    const kafka = new Kafka({ clientId: 'bench-e2e', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const consumers: ReturnType<typeof kafka.consumer>[] = [];
+    const consume = async (onRecord: (value: string) => void) => {
+      const consumer = kafka.consumer({ groupId: `${topic}-${consumers.length}`, maxWaitTimeInMs: 500 });
+      consumers.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) onRecord(m.value!.toString());
+        },
+      });
+      await joined;
+    };
+    return {
+      async subscribe(onRecord) {
+        await consume(onRecord);
+        await new Promise((r) => setTimeout(r, 500));
+      },
+      send: async (value) => void (await producer.send({ topic, acks: -1, messages: [{ value }] })),
+      sendBatch: async (values) =>
+        void (await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) })),
+      async readAll(count) {
+        let seen = 0;
+        await new Promise<void>((resolve) => void consume(() => ++seen >= count && resolve()));
+      },
+      async close() {
+        await Promise.all(consumers.map((c) => c.disconnect()));
+        await producer.disconnect();
+      },
+    };
+  };
 }
 
 const ratio = (ours: number, theirs: number) => (theirs > 0 ? Math.round((ours / theirs) * 100) / 100 : null);
@@ -262,6 +310,13 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
     const produceVsKafka = ratio(oursProduce.recordsPerSec, kafkaProduce.recordsPerSec);
     const consumeVsKafka = ratio(oursConsume.fetchRecordsPerSec, kafkaConsume.fetchRecordsPerSec);
     line('ours ÷ Kafka: produce / consume (records/s)', `${produceVsKafka}× / ${consumeVsKafka}×`);
+
+    say('kafkajs e2e (same harness as the streams scenario: 1 partition, acks=all):');
+    const counts = e2eCounts(quick);
+    const kafkajsOurs = await measureE2e(kafkajsClient(spsBootstrap, 'sps'), counts);
+    line('  kafkajs → ours (fsync before the ack)', e2eLine(kafkajsOurs));
+    const kafkajsKafka = await measureE2e(kafkajsClient(kafkaBootstrap, 'kafka'), counts);
+    line('  kafkajs → Apache Kafka (no fsync)', e2eLine(kafkajsKafka));
     const kafkaVersion = readFileSync(
       path.join(process.env.KAFKA_CACHE_DIR ?? path.join(REPO, '.cache/kafka'), 'current'),
       'utf8',
@@ -275,6 +330,18 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
           `(${records} × ${RECORD_BYTES} B, acks=all, ${PARTITIONS} partitions) and kafka-consumer-perf-test (fetch.nMsg.sec, after the group join). ` +
           'Ours fsyncs the log before answering an acks=all produce; Kafka does not fsync by default (flush.messages unset: the page cache and replication are its durability). ' +
           'On a shared machine the ratio is what to compare, not the absolute figures.',
+      },
+      e2e: {
+        kafkajs_sps: {
+          ...kafkajsOurs,
+          durability: 'fsync before acks=all is answered',
+          client: 'kafkajs 2.2.4',
+        },
+        kafkajs_kafka: {
+          ...kafkajsKafka,
+          durability: 'page cache, no fsync (Kafka default)',
+          client: 'kafkajs 2.2.4',
+        },
       },
       kafkaPerf: {
         records,
