@@ -191,6 +191,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         httpPort: ports.http,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
         groups: { initialRebalanceDelayMs: 500 },
+        // a workshop's short TTLs should visibly expire within a second or two
+        retentionCheckIntervalMs: 1000,
         autoCreateTopics: true,
         logger: prefixedLogger(out, colour),
         httpRoutes: demoRoutes,

@@ -14,6 +14,7 @@ import { DEFAULT_BROKER_LOG, type BrokerLogDefaults } from './configs.js';
 import { Connection } from './connection.js';
 import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
+import { DEFAULT_TOPIC_LIMITS, type TopicLimits } from './topic-limits.js';
 import { startHttp, type HttpRoutes, type HttpServer } from './http.js';
 import type { LiveOptions } from './live.js';
 import {
@@ -29,6 +30,9 @@ import { SASL_MECHANISMS, SaslUsers } from './sasl/credentials.js';
 import { ProducerRegistry } from './producers.js';
 import type { BrokerState } from './state.js';
 import { TopicRegistry } from './topics.js';
+
+/** Default log.retention.check.interval.ms for sps (Kafka's is 5 minutes). */
+export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 5000;
 
 export interface BrokerOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -50,8 +54,17 @@ export interface BrokerOptions {
   defaultPartitions?: number;
   /** Broker-wide log defaults (retention.ms 7 days, …); topics override them. */
   log?: Partial<BrokerLogDefaults>;
-  /** How often retention runs (Kafka's log.retention.check.interval.ms; default 5 minutes). */
+  /**
+   * How often retention runs (Kafka's log.retention.check.interval.ms). Default 5 s, not Kafka's
+   * 5 minutes: it only compares segment times and sizes, and a workshop wants a TTL visible in seconds.
+   * Producer state expiry runs on the same tick.
+   */
   retentionCheckIntervalMs?: number;
+  /**
+   * Forget an idempotent producer's sequences this long after its last batch (Kafka's
+   * producer.id.expiration.ms; default 1 day).
+   */
+  producerIdExpirationMs?: number;
   /** Consumer-group settings (initial rebalance delay, session timeout bounds, offset retention). */
   groups?: Partial<GroupConfig>;
   /** Largest request frame accepted; larger ones close the connection (default 100 MiB). */
@@ -79,8 +92,12 @@ export interface BrokerOptions {
   saslUsers?: Record<string, string> | Iterable<[string, string]> | null;
   /** PEM certificate chain and key: the Kafka port then speaks TLS only (SSL / SASL_SSL). */
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
-  /** Connection limits: max connections (total, per IP), idle close, request bytes in flight. */
-  limits?: Partial<ConnectionLimits>;
+  /**
+   * Limits. Topics: partitions per topic (default 1000), per CreateTopics/CreatePartitions request
+   * (2000), topics auto-created by one request (100). Connections: max connections (total, per IP),
+   * idle close, request bytes in flight.
+   */
+  limits?: Partial<TopicLimits & ConnectionLimits>;
 }
 
 /** What the Kafka listener requires, for `sps serve`'s ready line and tests. */
@@ -124,7 +141,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     const meta = await loadMeta(dataDir);
     const logDefaults = { ...DEFAULT_BROKER_LOG, ...options.log };
     const topics = await TopicRegistry.open(dataDir, logDefaults, logger);
-    const producers = await ProducerRegistry.open(dataDir);
+    const producers = await ProducerRegistry.open(dataDir, topics, {
+      expirationMs: options.producerIdExpirationMs,
+      logger,
+    });
     const groups = await GroupCoordinator.open(
       dataDir,
       { ...DEFAULT_GROUP_CONFIG, ...options.groups },
@@ -139,6 +159,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         autoCreateTopics: options.autoCreateTopics ?? true,
         defaultPartitions: options.defaultPartitions ?? 1,
         log: logDefaults,
+        limits: { ...DEFAULT_TOPIC_LIMITS, ...options.limits },
       },
       topics,
       producers,
@@ -260,20 +281,27 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     }
 
     let retentionRunning: Promise<number> | null = null;
-    const runRetention = () => {
-      retentionRunning ??= (async () => {
-        const segments = await topics.applyRetention();
-        await groups.expireOffsets();
-        return segments;
-      })().finally(() => (retentionRunning = null));
-      return retentionRunning;
+    const retentionPass = async () => {
+      const segments = await topics.applyRetention();
+      await groups.expireOffsets();
+      producers.expire();
+      return segments;
     };
-    const retentionTimer = setInterval(
-      () => {
-        runRetention().catch((err) => logger.error('retention failed', { error: String(err) }));
-      },
-      options.retentionCheckIntervalMs ?? 5 * 60 * 1000,
-    );
+    /** An explicit run starts after any pass in flight, so it sees everything appended before the call. */
+    const runRetention = (): Promise<number> => {
+      const run = (retentionRunning ?? Promise.resolve(0))
+        .catch(() => 0)
+        .then(retentionPass)
+        .finally(() => {
+          if (retentionRunning === run) retentionRunning = null;
+        });
+      retentionRunning = run;
+      return run;
+    };
+    const retentionTimer = setInterval(() => {
+      if (retentionRunning) return; // the timer never queues passes behind a slow one
+      runRetention().catch((err) => logger.error('retention failed', { error: String(err) }));
+    }, options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS);
     retentionTimer.unref();
 
     let closing: Promise<void> | null = null;
@@ -286,7 +314,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         await httpServer?.close();
         await retentionRunning?.catch(() => undefined);
         await groups.close();
+        await producers.settled();
         await topics.close();
+        // after the logs' final fsync, so a snapshot never covers batches the log could still lose
+        await producers
+          .snapshotAll()
+          .catch((err) => logger.warn('producer state snapshots failed', { error: String(err) }));
         await releaseLock();
         logger.info('broker stopped', { dataDir });
       })());

@@ -1,4 +1,10 @@
-export { startBroker, type BrokerHandle, type BrokerOptions } from './broker.js';
+export {
+  DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+  startBroker,
+  type BrokerHandle,
+  type BrokerOptions,
+} from './broker.js';
+export { DEFAULT_TOPIC_LIMITS, type TopicLimits } from './topic-limits.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export { DEFAULT_BROKER_LOG, TOPIC_CONFIGS, type BrokerLogDefaults } from './configs.js';
 export { advertisedApis } from './handlers/registry.js';

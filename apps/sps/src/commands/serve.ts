@@ -20,6 +20,11 @@ export interface ServeOptions {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   groupInitialRebalanceDelayMs: number;
+  /** Partition caps (default: the broker's, 1000 per topic and 2000 per request). */
+  maxPartitionsPerTopic?: number;
+  maxPartitionsPerRequest?: number;
+  /** How often retention (and producer state expiry) runs; default: the broker's (5 s). */
+  retentionCheckIntervalMs?: number;
   /** The console's built files, served at `/` on the HTTP port (null: none). */
   consoleDir?: string | null;
   /** Allows write actions on the HTTP port from other machines (`Authorization: Bearer …`). */
@@ -86,12 +91,17 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
       groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
+      retentionCheckIntervalMs: opts.retentionCheckIntervalMs,
+      limits: {
+        ...(opts.maxPartitionsPerTopic ? { maxPartitionsPerTopic: opts.maxPartitionsPerTopic } : {}),
+        ...(opts.maxPartitionsPerRequest ? { maxPartitionsPerRequest: opts.maxPartitionsPerRequest } : {}),
+        ...opts.limits,
+      },
       consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
       consoleToken: opts.consoleToken,
       logger: brokerLogger(io, !!opts.verbose),
       saslUsers: opts.saslUsers && opts.saslUsers.length > 0 ? opts.saslUsers : null,
       tls,
-      limits: opts.limits,
     });
   } catch (err) {
     throw listenError(err, opts);
@@ -245,6 +255,27 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(intOption('--group-initial-rebalance-delay', 0)),
     )
     .addOption(
+      new Option(
+        '--retention-check-interval <ms>',
+        "how often expired or oversized segments are deleted (Kafka's log.retention.check.interval.ms; default 5000)",
+      )
+        .env('SPS_RETENTION_CHECK_INTERVAL_MS')
+        .argParser(intOption('--retention-check-interval', 100, 2 ** 31 - 1)),
+    )
+    .addOption(
+      new Option('--max-partitions-per-topic <n>', 'most partitions a topic may have (default 1000)')
+        .env('SPS_MAX_PARTITIONS_PER_TOPIC')
+        .argParser(intOption('--max-partitions-per-topic', 1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      new Option(
+        '--max-partitions-per-request <n>',
+        'most partitions one CreateTopics/CreatePartitions request may add (default 2000)',
+      )
+        .env('SPS_MAX_PARTITIONS_PER_REQUEST')
+        .argParser(intOption('--max-partitions-per-request', 1, 2 ** 31 - 1)),
+    )
+    .addOption(
       new Option('--console-dir <dir>', 'built console to serve at / on the HTTP port ("off" for none)').env(
         'SPS_CONSOLE_DIR',
       ),
@@ -317,6 +348,9 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
     groupInitialRebalanceDelayMs:
       (o.groupInitialRebalanceDelay as number | undefined) ?? SERVE_DEFAULTS.groupInitialRebalanceDelayMs,
+    retentionCheckIntervalMs: o.retentionCheckInterval as number | undefined,
+    maxPartitionsPerTopic: o.maxPartitionsPerTopic as number | undefined,
+    maxPartitionsPerRequest: o.maxPartitionsPerRequest as number | undefined,
     consoleDir:
       typeof o.consoleDir === 'string'
         ? /^(off|none|false|no)$/i.test(o.consoleDir)
