@@ -81,10 +81,11 @@ beforeAll(async () => {
         const health = await Promise.all(PRESENT.map((a) => getJson(`${system.url(a)}/health`)));
         return health.every((h) => h.status === 200);
       },
-      60_000,
+      // Generous: on a shared 2-core machine under load, nine Node processes can take minutes to start.
+      180_000,
     ),
   );
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await system?.stop();

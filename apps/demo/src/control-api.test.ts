@@ -40,12 +40,20 @@ class FakeLoad implements LoadControl {
       lastOrderId: null,
       lastError: null,
       storefrontUrl: 'x',
+      burst: null,
     };
   }
   setRate(rate: number): LoadStatus {
     if (rate < 0) throw new RangeError('rate must be a number from 0 to 200 (orders per second)');
     this.rate = rate;
     return this.status();
+  }
+  burst(count: number): LoadStatus {
+    if (count < 1) throw new RangeError('burst must be a whole number of orders from 1 to 100000');
+    return {
+      ...this.status(),
+      burst: { requested: count, placed: 0, failed: 0, running: true, startedAt: 'now' },
+    };
   }
 }
 
@@ -132,6 +140,11 @@ describe('the control API', () => {
     });
     expect((await local.call('POST', '/api/load', { rate: -1 })).status).toBe(400);
     expect((await local.call('POST', '/api/load', { speed: 3 })).status).toBe(400);
+    const burst = await local.call('POST', '/api/load', { burst: 10_000 });
+    expect(burst.status).toBe(202);
+    expect(burst.body).toMatchObject({ burst: { requested: 10_000, running: true } });
+    expect((await local.call('POST', '/api/load', { burst: 0 })).status).toBe(400);
+    expect((await local.call('POST', '/api/load', { burst: 'lots' })).status).toBe(400);
     expect((await local.call('POST', '/api/load', '{not json')).status).toBe(400);
   });
 

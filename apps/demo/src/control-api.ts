@@ -12,6 +12,7 @@
  *   GET    /api/apps/:app/health                  each running instance's GET /health (1 s timeout)
  *   GET    /api/load                              the order trickle
  *   POST   /api/load {"rate": N}                  orders per second, 0 = off
+ *   POST   /api/load {"burst": N}                 a spike: N orders as fast as the storefront takes them
  *   GET    /api/carrier                           the carrier's switches (its GET /admin/state)
  *   POST   /api/carrier/down                      the carrier answers 503 to every booking
  *   POST   /api/carrier/latency {"ms": N}         the carrier answers N ms later
@@ -32,6 +33,7 @@ export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse) =>
 export interface LoadControl {
   status(): LoadStatus;
   setRate(rate: number): LoadStatus;
+  burst(count: number): LoadStatus;
 }
 
 export interface ControlApiOptions {
@@ -99,9 +101,20 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
         only('GET', 'POST');
         if (method === 'GET') return send(200, options.load.status());
         const body = await readJsonBody(req);
-        const rate = (body as { rate?: unknown } | null)?.rate;
+        const { rate, burst } = (body ?? {}) as { rate?: unknown; burst?: unknown };
+        if (burst !== undefined) {
+          if (typeof burst !== 'number') throw new HttpError(400, 'send {"burst": N} with N orders');
+          try {
+            return send(202, options.load.burst(burst));
+          } catch (err) {
+            throw new HttpError(400, (err as Error).message);
+          }
+        }
         if (typeof rate !== 'number')
-          throw new HttpError(400, 'send {"rate": N} with N orders per second (0 turns the trickle off)');
+          throw new HttpError(
+            400,
+            'send {"rate": N} with N orders per second (0 turns the trickle off), or {"burst": N} for a spike of N orders',
+          );
         try {
           return send(200, options.load.setRate(rate));
         } catch (err) {

@@ -43,6 +43,20 @@ describe('the order trickle', () => {
     expect(() => trickle.setRate(-1)).toThrow(RangeError);
   });
 
+  it('posts a burst of orders as fast as the storefront answers, and reports its progress', async () => {
+    const before = bodies.length;
+    const trickle = new OrderTrickle({ storefrontUrl: url, rate: 0, customers: 3 });
+    expect(trickle.burst(300).burst).toMatchObject({ requested: 300, running: true });
+    expect(() => trickle.burst(5)).toThrow(/still running/);
+    const deadline = Date.now() + 30_000;
+    while (trickle.status().burst?.running && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(trickle.status().burst).toMatchObject({ requested: 300, placed: 300, failed: 0, running: false });
+    expect(bodies.length - before).toBe(300);
+    expect(() => trickle.burst(0)).toThrow(RangeError);
+    await trickle.stop();
+  });
+
   it('counts failures and says once that the storefront is unreachable', async () => {
     const lines: string[] = [];
     const down = `http://127.0.0.1:${await freePort()}`;

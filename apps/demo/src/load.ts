@@ -1,6 +1,8 @@
 /**
  * The demo's order trickle: realistic fake orders posted to the storefront at a gentle rate, so the
- * six apps always have something to do. Rate 0 pauses it; the control API changes it live.
+ * six apps always have something to do. Rate 0 pauses it; the control API changes it live. A burst
+ * (`burst(10_000)`) posts that many orders as fast as the storefront takes them: the traffic spike a
+ * workshop watches the groups' lag rise and drain on.
  */
 import { faker } from '@faker-js/faker';
 import { CATALOGUE } from '@orders/contracts';
@@ -24,7 +26,14 @@ export interface LoadStatus {
   lastOrderId: string | null;
   lastError: string | null;
   storefrontUrl: string;
+  /** The last burst: orders asked for, placed and failed so far; `running` until all were answered. */
+  burst: { requested: number; placed: number; failed: number; running: boolean; startedAt: string } | null;
 }
+
+/** Largest burst: a spike the demo's apps drain within a minute or so, not a soak test. */
+export const MAX_BURST = 100_000;
+/** POSTs in flight at once during a burst (the storefront batches them into produce requests). */
+const BURST_CONCURRENCY = 64;
 
 /** Largest accepted rate: a trickle, not a benchmark (`npm run orders` is the load generator). */
 export const MAX_RATE = 200;
@@ -73,8 +82,9 @@ export class OrderTrickle {
   private lastOrderId: string | null = null;
   private lastError: string | null = null;
   private readonly customers: PlaceOrder['customer'][];
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
+  private burstState: LoadStatus['burst'] = null;
 
   constructor(private readonly options: LoadOptions) {
     this.rate = options.rate ?? 0.5;
@@ -90,7 +100,41 @@ export class OrderTrickle {
       lastOrderId: this.lastOrderId,
       lastError: this.lastError,
       storefrontUrl: this.options.storefrontUrl,
+      burst: this.burstState && { ...this.burstState },
     };
+  }
+
+  /**
+   * Posts `count` orders as fast as the storefront answers (64 in flight), in the background; the
+   * status shows its progress. One burst at a time: a second while one runs is refused.
+   */
+  burst(count: number): LoadStatus {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_BURST)
+      throw new RangeError(`burst must be a whole number of orders from 1 to ${MAX_BURST}`);
+    if (this.burstState?.running) throw new RangeError('a burst is still running; wait for it to finish');
+    const state = {
+      requested: count,
+      placed: 0,
+      failed: 0,
+      running: true,
+      startedAt: new Date().toISOString(),
+    };
+    this.burstState = state;
+    let next = 0;
+    const worker = async () => {
+      while (next < count && !this.stopped) {
+        next++;
+        if (await this.placeOne()) state.placed++;
+        else state.failed++;
+      }
+    };
+    const all = Promise.all(Array.from({ length: Math.min(BURST_CONCURRENCY, count) }, worker)).then(() => {
+      state.running = false;
+      this.options.log?.(`burst of ${count}: ${state.placed} placed, ${state.failed} failed`);
+    });
+    this.inFlight.add(all);
+    void all.finally(() => this.inFlight.delete(all));
+    return this.status();
   }
 
   /** Orders per second; 0 stops the trickle. */
@@ -129,7 +173,8 @@ export class OrderTrickle {
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private async placeOne(): Promise<void> {
+  /** Places one order; resolves whether the storefront took it. */
+  private async placeOne(): Promise<boolean> {
     try {
       const res = await fetch(`${this.options.storefrontUrl}/orders`, {
         method: 'POST',
@@ -145,6 +190,7 @@ export class OrderTrickle {
         this.options.log?.(`orders are being placed again (${this.placed} so far)`);
         this.lastError = null;
       }
+      return true;
     } catch (err) {
       this.failed++;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -154,6 +200,7 @@ export class OrderTrickle {
           : (err as Error).message;
       if (message !== this.lastError) this.options.log?.(`could not place an order: ${message}`);
       this.lastError = message;
+      return false;
     }
   }
 }

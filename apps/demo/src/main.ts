@@ -26,7 +26,7 @@ const program = new Command('demo')
   )
   .option('--data-dir <dir>', 'embedded broker data directory', '.data/sps')
   .option('--database-url <url>', 'DATABASE_URL for the apps (default: SQLite files under .data/)')
-  .option('--work-dir <dir>', "where the apps run and keep their .data/ (default: the repository root)")
+  .option('--work-dir <dir>', 'where the apps run and keep their .data/ (default: the repository root)')
   .option(
     '--port-offset <n>',
     'add N to every default port (9092, 9080, 1025, 8025, 3000 … 3007), to run beside another demo; env DEMO_PORT_OFFSET',

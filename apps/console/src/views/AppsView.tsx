@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { send, useLive, usePoll, useTerms } from '../hooks';
 import { ago } from '../logic';
+import { formatRate, groupRates, HALF_LIFE_S } from '../rates';
 import type { AppInfo, InstanceInfo } from '../types';
 
 interface CarrierState {
@@ -14,7 +15,10 @@ export function AppsView() {
   const { t } = useTerms();
   const live = useLive();
   const apps = usePoll<{ apps: AppInfo[] }>('/api/apps', 1000);
-  const load = usePoll<{ rate: number; sent?: number; failed?: number }>('/api/load', 2000);
+  const load = usePoll<{
+    rate: number;
+    burst?: { requested: number; placed: number; failed: number; running: boolean } | null;
+  }>('/api/load', 1000);
   const [error, setError] = useState<string | null>(null);
 
   if (!apps.data) {
@@ -59,6 +63,22 @@ export function AppsView() {
             {r === 0 ? 'off' : `${r}/s`}
           </button>
         ))}
+        <button
+          data-testid="burst"
+          disabled={load.data?.burst?.running}
+          title='POST /api/load {"burst": 10000}: ten thousand orders as fast as the storefront takes them'
+          onClick={() => act(send('POST', '/api/load', { burst: SPIKE }).then(() => load.refresh()))}
+        >
+          spike: {SPIKE.toLocaleString('en')} orders
+        </button>
+        {load.data?.burst && (
+          <span data-testid="burst-progress" className="muted">
+            {load.data.burst.running ? 'spike running: ' : 'last spike: '}
+            {(load.data.burst.placed + load.data.burst.failed).toLocaleString('en')} /{' '}
+            {load.data.burst.requested.toLocaleString('en')} posted
+            {load.data.burst.failed ? `, ${load.data.burst.failed} failed` : ''}
+          </span>
+        )}
       </div>
       {apps.data.apps.map((app) => {
         const group = groups.get(app.name);
@@ -82,6 +102,7 @@ export function AppsView() {
                     <span>
                       {t('lag')}: <b data-testid="app-lag">{group?.lag ?? '–'}</b>
                     </span>
+                    <GroupRatesFacts group={app.name} />
                     <span>
                       {t('member', { plural: true })}: <b>{group?.members.length ?? 0}</b>
                     </span>
@@ -128,6 +149,31 @@ export function AppsView() {
         );
       })}
     </section>
+  );
+}
+
+/** The Apps view's spike: what `POST /api/load {"burst": N}` sends from the button. */
+const SPIKE = 10_000;
+/** The topic every consumer app reads. */
+const ORDERS = 'orders';
+
+/** Records/s in and out of the group (smoothed) and whether its lag drains, from the live feed. */
+function GroupRatesFacts({ group }: { group: string }) {
+  const { t } = useTerms();
+  const live = useLive();
+  const r = groupRates(group, live.throughput[ORDERS] ?? [], live.lag[group] ?? []);
+  return (
+    <>
+      <span data-testid="app-rates" title={`moving averages, half-life ${HALF_LIFE_S} s`}>
+        in <b>{formatRate(r.in)}</b>/s · out <b>{formatRate(r.out)}</b>/s
+      </span>
+      {r.secondsToCatchUp !== null && (
+        <span data-testid="app-draining">
+          {t('lag')} draining at <b>{formatRate(r.draining)}</b>/s, caught up in ~
+          {Math.ceil(r.secondsToCatchUp)} s
+        </span>
+      )}
+    </>
   );
 }
 
