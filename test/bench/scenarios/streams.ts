@@ -218,7 +218,7 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
   else {
     const version = spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
     const f = await natsFigures(counts);
-    const durability = `JetStream file storage (${version}: fsync every 2 min by default, sync_interval; no per-write fsync)`;
+    const durability = `JetStream file storage (${version.replace(': ', ' ')}; fsync every 2 min by default, sync_interval; no per-write fsync)`;
     out.natsJetStream = { ...f, durability, client: 'nats 2.29.3' };
     line('NATS JetStream, file storage', e2eLine(f));
   }
