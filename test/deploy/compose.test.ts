@@ -113,7 +113,7 @@ describe('deploy/docker-compose.yml', () => {
 
   it('sets every variable an app reads for it', () => {
     const needs: Record<string, string[]> = Object.fromEntries(
-      APP_SERVICES.map((a) => [a, ['KAFKA_BROKERS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'PORT']]),
+      APP_SERVICES.map((a) => [a, ['KAFKA_BROKERS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'PORT', 'HOST']]),
     );
     for (const c of CONSUMERS) needs[c]!.push('DATABASE_URL');
     needs.email!.push('SMTP_URL');
@@ -121,6 +121,11 @@ describe('deploy/docker-compose.yml', () => {
     for (const [app, vars] of Object.entries(needs)) {
       const env = services[app]!.environment ?? {};
       for (const v of vars) expect(interpolate(String(env[v] ?? '')), `${app}: ${v}`).not.toBe('');
+    }
+    // Inside a container an app must listen on all interfaces, and accept the names it is called by.
+    for (const app of APP_SERVICES) {
+      expect(services[app]!.environment!.HOST, app).toBe('0.0.0.0');
+      expect(services[app]!.environment!.ALLOWED_HOSTS!.split(','), app).toContain(app);
     }
     // The addresses point at services of this file, on the ports those listen on.
     const env = services.shipping!.environment!;

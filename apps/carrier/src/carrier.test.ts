@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bootstrapHttpApp, type RunningApp } from '@orders/messaging';
@@ -75,5 +77,48 @@ describe('carrier', () => {
     const res = await admin('error-rate', { rate: 2 });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/rate/);
+  });
+});
+
+describe("the carrier's admin switches", () => {
+  const raw = (method: string, p: string, headers: Record<string, string>, payload?: string) =>
+    new Promise<{ status: number; error?: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: carrier.port, method, path: p, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, ...(JSON.parse(text) as { error?: string }) }),
+        );
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  it('refuse a write from another site, a text/plain body and a rebinding Host; nothing changes', async () => {
+    const local = { host: `localhost:${carrier.port}` };
+    const down = JSON.stringify({ down: true });
+    const foreign = await raw(
+      'POST',
+      '/admin/down',
+      { ...local, origin: 'http://localhost:1', 'content-type': 'application/json' },
+      down,
+    );
+    expect(foreign.status).toBe(403);
+    expect((await raw('POST', '/admin/down', { ...local, 'content-type': 'text/plain' }, down)).status).toBe(
+      415,
+    );
+    const rebound = await raw('GET', '/admin/state', { host: 'evil.example' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.error).toContain('ALLOWED_HOSTS=evil.example');
+    expect((await raw('GET', '/health', { host: 'evil.example' })).status).toBe(403);
+    expect(((await (await fetch(`${carrier.url}/admin/state`)).json()) as { down: boolean }).down).toBe(
+      false,
+    );
+  });
+
+  it('listen on 127.0.0.1 unless HOST says otherwise', async () => {
+    expect(carrier.url).toBe(`http://127.0.0.1:${carrier.port}`);
+    expect((carrier.app.getHttpServer() as net.Server).address()).toMatchObject({ address: '127.0.0.1' });
   });
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlApi, isLoopback, type ControlApiOptions, type LoadControl } from './control-api.js';
+import { createControlApi, type ControlApiOptions, type LoadControl } from './control-api.js';
 import type { LoadStatus } from './load.js';
 import { Supervisor } from './supervisor.js';
 import { FIXTURE_APPS, fixtureRoot } from './testing/fixture-app.js';
@@ -162,8 +162,24 @@ describe('the control API', () => {
     expect(noToken.body.error).toMatch(/--token/);
   });
 
-  it('knows loopback addresses', () => {
-    expect(['127.0.0.1', '::1', '::ffff:127.0.0.1'].every(isLoopback)).toBe(true);
-    expect(['10.0.0.2', '::ffff:192.168.1.4', undefined].some(isLoopback)).toBe(false);
+  it('refuses writes from another site and bodies that are not JSON (the same guard as the broker)', async () => {
+    const before = (await local.call('GET', '/api/load')).body.rate;
+    const foreign = await local.call('POST', '/api/load', { rate: 7 }, { origin: 'http://localhost:1' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error).toMatch(/another site/);
+    const plain = await local.call('POST', '/api/load', '{"rate": 7}', { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(415);
+    expect(
+      (await local.call('POST', '/api/apps/worker/instances/1/kill', undefined, { origin: 'null' })).status,
+    ).toBe(403);
+    expect((await local.call('GET', '/api/load')).body.rate).toBe(before);
+  });
+
+  it('answers a malformed %-escape in the path with 400, not 500', async () => {
+    for (const path of ['/api/apps/%E0%A4%A', '/api/apps/worker/instances/%zz/kill']) {
+      const res = await local.call(path.endsWith('kill') ? 'POST' : 'GET', path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error).toMatch(/malformed %-escape/);
+    }
   });
 });

@@ -19,11 +19,13 @@
  *   POST   /api/carrier/error-rate {"rate": R}    the carrier fails a share R (0 … 1) of bookings
  *   POST   /api/carrier/restore                   all three back to normal
  *
- * Write actions are allowed from loopback; from elsewhere only with `Authorization: Bearer <token>`
- * when the demo was started with a token.
+ * Every request passes @orders/http-guard (the same guard as the broker's own endpoints): Host must
+ * be a name of this machine (DNS rebinding), and writes need a same-origin Origin or none (curl),
+ * a JSON body, and from other machines `Authorization: Bearer <token>` (the demo's `--token`).
  */
 import type http from 'node:http';
-import { HttpError, readJsonBody } from '@orders/sps-broker';
+import { guardWrite, type GuardOptions } from '@orders/http-guard';
+import { decodePathSegment, HttpError, readJsonBody } from '@orders/sps-broker';
 import type { LoadStatus } from './load.js';
 import { SupervisorError, type Supervisor } from './supervisor.js';
 
@@ -43,29 +45,18 @@ export interface ControlApiOptions {
   load?: LoadControl;
   /** Whether a request comes from this machine (default: its socket's remote address is loopback). */
   isLocal?: (req: http.IncomingMessage) => boolean;
+  /** Names clients may use in `Host` besides this machine's own (the demo's `--allowed-host`). */
+  allowedHosts?: readonly string[];
   /** The carrier's base URL (its admin API: /admin/down, /admin/latency, /admin/error-rate); without it /api/carrier answers 404. */
   carrierUrl?: string;
 }
 
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return a === '::1' || a.startsWith('127.');
-}
-
 export function createControlApi(supervisor: Supervisor, options: ControlApiOptions = {}): HttpRoute {
-  const isLocal = options.isLocal ?? ((req: http.IncomingMessage) => isLoopback(req.socket.remoteAddress));
-
-  const authorize = (req: http.IncomingMessage) => {
-    if (isLocal(req)) return;
-    if (!options.token)
-      throw new HttpError(
-        403,
-        'write actions are allowed from loopback only; start the demo with --token (or DEMO_TOKEN) to allow them from elsewhere',
-      );
-    const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${options.token}`)
-      throw new HttpError(401, 'write actions from outside this machine need Authorization: Bearer <token>');
+  const guard: GuardOptions = {
+    token: options.token,
+    isLocal: options.isLocal,
+    allowedHosts: options.allowedHosts,
+    hints: { allowedHost: '--allowed-host {name}', token: '--token {secret} (or DEMO_TOKEN)' },
   };
 
   return async (req, res) => {
@@ -92,8 +83,9 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
     const only = (...allowed: string[]) => {
       if (!allowed.includes(method))
         throw new HttpError(405, `${method} is not supported on ${path}; use ${allowed.join(' or ')}`);
-      if (method !== 'GET' && method !== 'HEAD') authorize(req);
     };
+    const refusal = guardWrite(req, guard);
+    if (refusal) return send(refusal.status, { error: refusal.error });
 
     try {
       if (path === '/api/load') {
@@ -143,7 +135,7 @@ export function createControlApi(supervisor: Supervisor, options: ControlApiOpti
         only('GET');
         return send(200, { apps: supervisor.list() });
       }
-      const parts = path.split('/').slice(3).map(decodeURIComponent); // [app, 'instances', id, action]
+      const parts = path.split('/').slice(3).map(decodePathSegment); // [app, 'instances', id, action]
       const [app, sub, idText, action] = parts;
       if (parts.length === 1) {
         only('GET');

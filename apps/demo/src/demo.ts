@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { isLoopback } from '@orders/http-guard';
 import { TOPICS } from '@orders/contracts';
 import { startBroker, type BrokerHandle, type BrokerOptions, type Logger } from '@orders/sps-broker';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
@@ -31,7 +33,18 @@ export interface DemoOptions {
   /** The order trickle: orders per second (default 0.5); 0 or load=false turns it off. */
   rate?: number;
   load?: boolean;
+  /**
+   * Lets write actions (control API, console) come from other machines with
+   * `Authorization: Bearer <token>`; without it only this machine may write.
+   */
   token?: string;
+  /**
+   * Interface for the broker's HTTP port (console, admin and control API); default 127.0.0.1. The
+   * Kafka port and the apps stay on loopback.
+   */
+  host?: string;
+  /** Names other machines may use to reach the HTTP port besides its addresses and hostname. */
+  allowedHosts?: readonly string[];
   /**
    * SASL login for the Kafka port: the embedded broker then requires it (PLAIN, SCRAM-SHA-256/512)
    * with this one user, and every app logs in through KAFKA_SASL_* (mechanism default
@@ -143,6 +156,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
       CARRIER_URL: `http://127.0.0.1:${ports.apps.carrier}`,
       DATABASE_URL: options.databaseUrl,
+      // The apps listen on loopback only, whatever HOST the shell exports.
+      HOST: '127.0.0.1',
       ...(options.sasl
         ? {
             KAFKA_SASL_MECHANISM: options.sasl.mechanism ?? 'scram-sha-256',
@@ -168,7 +183,17 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       log: (l) => say(`orders: ${l}`),
     });
     const token = options.token || undefined;
-    const controlApi = createControlApi(supervisor, { token, load: trickle, carrierUrl: env.CARRIER_URL });
+    const httpHost = options.host ?? '127.0.0.1';
+    if (!isLoopbackHost(httpHost) && !token)
+      warn(
+        `the console and control API listen on ${httpHost} without a token: other machines can look, but every write from them is refused; start with --token <secret> to allow them`,
+      );
+    const controlApi = createControlApi(supervisor, {
+      token,
+      load: trickle,
+      carrierUrl: env.CARRIER_URL,
+      allowedHosts: options.allowedHosts,
+    });
 
     // Traces for the console's order view: a tiny OTLP/HTTP receiver (traces.ts), unless a collector is
     // configured (OTEL_EXPORTER_OTLP_ENDPOINT). :4318, or any free port when that is taken.
@@ -198,6 +223,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         httpRoutes: demoRoutes,
         consoleDir: options.consoleDir === undefined ? builtConsole(options.rootDir) : options.consoleDir,
         consoleToken: token,
+        httpHost,
+        allowedHosts: options.allowedHosts,
+        httpHints: { allowedHost: '--allowed-host {name}', token: '--token {secret}' },
         saslUsers: options.sasl ? [[options.sasl.username, options.sasl.password]] : null,
       };
       broker = await startBroker(brokerOptions);
@@ -210,7 +238,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     }
 
     // 2. The control API: on the broker's HTTP port when it took the hook, else on its own port.
-    let controlUrl = broker?.httpPort ? `http://127.0.0.1:${broker.httpPort}` : '';
+    // This machine reaches a wildcard-bound port on loopback, a specific address only there.
+    const ownUrl = (port: number) => `http://${hostForUrl(httpHost)}:${port}`;
+    let controlUrl = broker?.httpPort ? ownUrl(broker.httpPort) : '';
     if (!controlUrl || !(await servesControlApi(controlUrl))) {
       const server = await listenHttp(controlApi, ports.control);
       cleanups.push(() => closeHttp(server));
@@ -256,12 +286,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     out(
       banner({
-        consoleUrl: broker?.httpPort ? `http://127.0.0.1:${broker.httpPort}` : null,
+        consoleUrl: broker?.httpPort ? ownUrl(broker.httpPort) : null,
         controlUrl,
         kafka: bootstrap,
         embedded: broker !== null,
         mailUrl: mail?.httpUrl ?? `http://127.0.0.1:${ports.mailHttp}`,
         smtpPort: ports.smtp,
+        httpHost,
+        remoteWrites: Boolean(token),
         started,
         skipped,
         without: options.without ?? [],
@@ -391,6 +423,8 @@ function prefixedLogger(out: (line: string) => void, colour: boolean): Logger {
 
 function banner(b: {
   consoleUrl: string | null;
+  httpHost: string;
+  remoteWrites: boolean;
   controlUrl: string;
   kafka: string;
   embedded: boolean;
@@ -407,6 +441,11 @@ function banner(b: {
   const control = local(b.controlUrl);
   const rows: [string, string][] = [];
   if (b.consoleUrl) rows.push(['console + admin API', local(b.consoleUrl)]);
+  if (b.consoleUrl && !isLoopbackHost(b.httpHost))
+    rows.push([
+      'from other machines',
+      `${reachable(b.httpHost, new URL(b.consoleUrl).port)}   (${b.remoteWrites ? 'writes need Authorization: Bearer <token>' : 'read-only: no --token'})`,
+    ]);
   rows.push(
     ['control API', `${control}/api/apps   ${control}/api/load`],
     ['Kafka bootstrap', `${b.kafka}${b.embedded ? ' (embedded sps broker)' : ' (external broker)'}`],
@@ -423,11 +462,32 @@ function banner(b: {
   if (b.without.length) lines.push(`  left out (--without): ${b.without.join(', ')}`);
   lines.push(
     b.rate > 0
-      ? `  order trickle: ${b.rate} order(s)/s to the storefront; change it: curl -X POST ${control}/api/load -d '{"rate":2}'`
-      : `  order trickle: off; turn it on: curl -X POST ${control}/api/load -d '{"rate":0.5}'`,
+      ? `  order trickle: ${b.rate} order(s)/s to the storefront; change it: curl -X POST ${control}/api/load ${JSON_CURL} -d '{"rate":2}'`
+      : `  order trickle: off; turn it on: curl -X POST ${control}/api/load ${JSON_CURL} -d '{"rate":0.5}'`,
     `  scale a consumer: curl -X POST ${control}/api/apps/order-db/instances`,
     'Ctrl-C stops everything.',
     '',
   );
   return lines.join('\n');
+}
+
+/** The control API takes JSON only (a text/plain or form body could come from any web page). */
+const JSON_CURL = "-H 'content-type: application/json'";
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopback(host);
+}
+
+/** A URL other machines can use for the HTTP port bound on `host`. */
+function reachable(host: string, port: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const ip = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  return `http://${ip ?? os.hostname()}:${port}`;
 }

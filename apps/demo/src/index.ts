@@ -1,11 +1,6 @@
 export { APPS, APP_NAMES, type AppDefinition, type AppKind } from './apps.js';
-export {
-  createControlApi,
-  isLoopback,
-  type ControlApiOptions,
-  type HttpRoute,
-  type LoadControl,
-} from './control-api.js';
+export { isLoopback } from '@orders/http-guard';
+export { createControlApi, type ControlApiOptions, type HttpRoute, type LoadControl } from './control-api.js';
 export {
   DEFAULT_PORTS,
   ensureTopics,

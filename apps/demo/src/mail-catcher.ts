@@ -12,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { guardWrite, sendRefusal } from '@orders/http-guard';
+import { decodePathSegment, HttpError } from '@orders/sps-broker';
 import { SMTPServer } from 'smtp-server';
 
 export interface MailCatcherOptions {
@@ -149,8 +151,13 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
   const server = http.createServer((req, res) => {
+    const refusal = guardWrite(req);
+    if (refusal) return sendRefusal(res, refusal);
     handleHttp(req, res, store).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: String(err) });
+      if (!res.headersSent)
+        sendJson(res, err instanceof HttpError ? err.status : 500, {
+          error: err instanceof HttpError ? err.message : String(err),
+        });
       else res.end();
     });
   });
@@ -335,7 +342,7 @@ async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, s
 
   const m = /^\/api\/v1\/message\/([^/]+)(?:\/(headers|raw))?$/.exec(path);
   if (m && method === 'GET') {
-    const id = decodeURIComponent(m[1]!);
+    const id = decodePathSegment(m[1]!);
     const msg = id === 'latest' ? store[store.length - 1] : store.find((x) => x.ID === id);
     if (!msg) return sendText(res, 404, 'message not found');
     if (m[2] === 'headers') return sendJson(res, 200, msg.Headers);

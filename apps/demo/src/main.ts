@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo` → node apps/demo/dist/main.js [--without app,…] [--kafka host:port] [--no-load]
-//                  [--rate N] [--token T] [--port-offset N]
+//                  [--rate N] [--host H] [--token T] [--allowed-host NAME] [--port-offset N]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
@@ -18,7 +18,21 @@ const program = new Command('demo')
   .option('--kafka <host:port>', 'use this broker (e.g. Apache Kafka) instead of the embedded one')
   .option('--no-load', 'no order trickle')
   .option('--rate <n>', 'order trickle, orders per second', rate, 0.5)
-  .option('--token <token>', 'allows write actions from other machines (Authorization: Bearer …)')
+  .option(
+    '--host <host>',
+    'interface for the console and control API (e.g. 0.0.0.0 for a classroom; the Kafka port and the apps stay on 127.0.0.1); env DEMO_HOST',
+    process.env.DEMO_HOST || '127.0.0.1',
+  )
+  .option(
+    '--token <token>',
+    'allows write actions from other machines with Authorization: Bearer <token>; env DEMO_TOKEN',
+  )
+  .option(
+    '--allowed-host <name>',
+    'a name other machines use to reach the console (DNS name, proxy), besides its addresses and hostname; repeatable; env DEMO_ALLOWED_HOSTS',
+    (value: string, previous: string[]) => [...previous, ...list(value)],
+    list(process.env.DEMO_ALLOWED_HOSTS ?? ''),
+  )
   .option(
     '--sasl <user:password>',
     "require a SASL login on the embedded broker's Kafka port (the apps log in with KAFKA_SASL_*, SCRAM-SHA-256 unless KAFKA_SASL_MECHANISM says otherwise); with --kafka, the login for that broker; env DEMO_SASL",
@@ -42,7 +56,9 @@ const o = program.opts<{
   kafka?: string;
   load: boolean;
   rate: number;
+  host: string;
   token?: string;
+  allowedHost: string[];
   sasl?: { username: string; password: string };
   dataDir: string;
   databaseUrl?: string;
@@ -58,6 +74,8 @@ const demo = await startDemo({
   load: o.load,
   rate: o.rate,
   token: o.token ?? process.env.DEMO_TOKEN,
+  host: o.host,
+  allowedHosts: o.allowedHost,
   sasl: saslWithMechanism(o.sasl ?? (process.env.DEMO_SASL ? saslLogin(process.env.DEMO_SASL) : undefined)),
   dataDir: path.resolve(rootDir, o.dataDir),
   databaseUrl: o.databaseUrl,

@@ -276,10 +276,12 @@ export class Supervisor extends EventEmitter {
       APP_INSTANCE_ID: `${def.name}-${inst.info.id}`,
     };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    // The IPC channel is the apps' watchdog (@orders/messaging's onParentGone): the OS closes it when
+    // the demo's process ends, however it ends, and the app then stops instead of holding its port.
     const child = spawn(process.execPath, [this.scriptOf(def)], {
       cwd: this.options.cwd ?? this.options.rootDir,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     inst.child = child;
     inst.info.pid = child.pid ?? null;

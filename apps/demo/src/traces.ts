@@ -11,6 +11,7 @@
  * through the `traceparent` header, so an order id leads to the whole fan-out.
  */
 import http from 'node:http';
+import { guardWrite, sendRefusal } from '@orders/http-guard';
 import type { AddressInfo } from 'node:net';
 
 export interface SpanView {
@@ -173,6 +174,8 @@ export async function startTraceReceiver(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const refusal = guardWrite(req);
+    if (refusal) return sendRefusal(res, refusal);
     if (req.method !== 'POST' || path !== '/v1/traces')
       return json(res, 404, { error: 'this receiver takes POST /v1/traces (OTLP/HTTP, JSON)' });
     if (!/json/i.test(req.headers['content-type'] ?? ''))

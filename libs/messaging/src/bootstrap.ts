@@ -1,13 +1,22 @@
-/** Starting an app: Nest HTTP app, JSON logs, tracing, graceful shutdown — and for consumers the Kafka side. */
+/**
+ * Starting an app: Nest HTTP app, JSON logs, tracing, graceful shutdown — and for consumers the Kafka
+ * side. Every app listens on HOST (default 127.0.0.1: nothing on the Wi-Fi reaches it), refuses a
+ * Host header that is not one of its names (DNS rebinding; ALLOWED_HOSTS adds names), guards its
+ * `/admin/*` writes like the broker's (same-origin, JSON, ADMIN_TOKEN from other machines), and
+ * stops when the demo that started it is gone (watchdog.ts).
+ */
 import 'reflect-metadata';
+import type http from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ORDERS_TOPIC } from '@orders/contracts';
+import { checkHost, guardWrite, sendRefusal, type GuardOptions } from '@orders/http-guard';
 import { startTelemetry, type Telemetry } from '@orders/telemetry';
 import { consumerTransportOptions } from './config.js';
 import { JsonLogger, logLine } from './log.js';
 import { setOrderHandlingApp } from './on-order.js';
 import { OrderConsumerServer, type ConsumerHealth } from './server.js';
+import { onParentGone } from './watchdog.js';
 
 export interface AppOptions {
   /** The app name: service name in traces and logs; for consumers also the consumer group and client id. */
@@ -17,7 +26,9 @@ export interface AppOptions {
   /** HTTP port; defaults to PORT, then to `defaultPort`. 0 picks a free port (tests). */
   port?: number;
   defaultPort?: number;
-  /** Defaults to process.env (KAFKA_*, PORT, OTEL_EXPORTER_OTLP_ENDPOINT). */
+  /** Interface to listen on; defaults to HOST, then 127.0.0.1 (containers set HOST=0.0.0.0). */
+  host?: string;
+  /** Defaults to process.env (KAFKA_*, PORT, HOST, ALLOWED_HOSTS, ADMIN_TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT). */
   env?: NodeJS.ProcessEnv;
   /** Stop cleanly on SIGTERM/SIGINT (default true; tests pass false and call close()). */
   handleSignals?: boolean;
@@ -52,13 +63,34 @@ function resolvePort(options: AppOptions): number {
   return options.defaultPort ?? 3000;
 }
 
+/** Host check on every request; the full write guard on `/admin/*` (the carrier's switches). */
+function guardRequests(app: INestApplication, env: NodeJS.ProcessEnv): void {
+  const options: GuardOptions = {
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    token: env.ADMIN_TOKEN || undefined,
+    hints: { allowedHost: 'ALLOWED_HOSTS={name}', token: 'ADMIN_TOKEN={secret}' },
+  };
+  app.use((req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
+    const admin = (req.url ?? '/').startsWith('/admin/');
+    const refusal = admin ? guardWrite(req, options) : checkHost(req, options);
+    if (refusal) return sendRefusal(res, refusal);
+    next();
+  });
+}
+
 async function listen(
   app: INestApplication,
   options: AppOptions,
   telemetry: Telemetry,
   extra?: () => Promise<void>,
 ) {
-  await app.listen(resolvePort(options));
+  const env = options.env ?? process.env;
+  const host = options.host ?? (env.HOST || '127.0.0.1');
+  guardRequests(app, env);
+  await app.listen(resolvePort(options), host);
   const address = app.getHttpServer().address() as { port: number };
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -67,22 +99,27 @@ async function listen(
       await app.close();
       await telemetry.shutdown().catch(() => undefined);
     })());
+  const shutdown = (why: string) => {
+    logLine(options.name, 'info', `${why}: shutting down`);
+    close().then(
+      () => process.exit(0),
+      (err) => {
+        logLine(options.name, 'error', 'shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
   if (options.handleSignals ?? true) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        logLine(options.name, 'info', `${signal}: shutting down`);
-        close().then(
-          () => process.exit(0),
-          (err) => {
-            logLine(options.name, 'error', 'shutdown failed', { error: String(err) });
-            process.exit(1);
-          },
-        );
-      });
-    }
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => shutdown(signal));
+    onParentGone(() => {
+      // The broker may have gone with the demo: leaving the group can't finish, so don't wait long.
+      setTimeout(() => process.exit(1), 5000).unref();
+      shutdown('the demo that started this app is gone');
+    });
   }
-  logLine(options.name, 'info', 'listening', { port: address.port });
-  return { port: address.port, url: `http://127.0.0.1:${address.port}`, close };
+  logLine(options.name, 'info', 'listening', { host, port: address.port });
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return { port: address.port, url: `http://${shown}:${address.port}`, close };
 }
 
 /** An HTTP-only app (storefront, carrier): Nest + JSON logs + tracing + graceful shutdown. */

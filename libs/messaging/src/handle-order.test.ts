@@ -2,6 +2,7 @@ import { buildOrderEvent, DLQ_TOPIC } from '@orders/contracts';
 import { startTelemetry } from '@orders/telemetry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  handleOrderBatch,
   handleOrderMessage,
   TransientError,
   type DeadLetterProducer,
@@ -187,6 +188,75 @@ describe('the order handler', () => {
         down,
       ),
     ).rejects.toBe(rebalancing);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('the batch handler', () => {
+  beforeAll(() => void startTelemetry({ serviceName: 'test' }));
+  const at = (offset: number, value: string): IncomingMessage => ({
+    ...message(value),
+    offset: String(offset),
+  });
+  const valid = (id: string) => JSON.stringify({ ...order, orderId: id });
+
+  it('hands the valid orders of a batch to ONE business call and dead-letters each invalid message alone', async () => {
+    const { sent, producer } = recorder();
+    const calls: string[][] = [];
+    const outcomes = await handleOrderBatch(
+      [at(1, valid('a')), at(2, '{"orderId":1}'), at(3, valid('b')), at(4, 'not json'), at(5, valid('c'))],
+      { app: 'order-db', producer },
+      async (orders) => void calls.push(orders.map((o) => `${o.order.orderId}@${o.source.offset}`)),
+    );
+    expect(calls).toEqual([['a@1', 'b@3', 'c@5']]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'processed',
+      'invalid',
+      'processed',
+      'invalid',
+      'processed',
+    ]);
+    expect(sent.flatMap((r) => r.messages.map((m) => m.headers['dlq-offset']))).toEqual(['2', '4']);
+  });
+
+  it('after a failed batch handles its orders one at a time: only the poison order is dead-lettered', async () => {
+    const { sent, producer } = recorder();
+    const applied: string[] = [];
+    const outcomes = await handleOrderBatch(
+      [at(1, valid('a')), at(2, valid('poison')), at(3, valid('c'))],
+      { app: 'crm', producer, retry: { baseDelayMs: 1 } },
+      async (orders) => {
+        if (orders.some((o) => o.order.orderId === 'poison')) throw new Error('cannot apply poison');
+        applied.push(...orders.map((o) => o.order.orderId)); // all or nothing, as one transaction
+      },
+    );
+    expect(applied).toEqual(['a', 'c']);
+    expect(outcomes).toMatchObject([
+      { status: 'processed', orderId: 'a' },
+      { status: 'failed', orderId: 'poison', attempts: 3 },
+      { status: 'processed', orderId: 'c' },
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.messages[0]!.headers).toMatchObject({
+      'dlq-offset': '2',
+      'dlq-reason': expect.stringContaining('poison'),
+    });
+  });
+
+  it('lets a batch whose dependency is away wait without dead-lettering anything', async () => {
+    const { sent, producer } = recorder();
+    let away = 3;
+    const applied: string[] = [];
+    const outcomes = await handleOrderBatch(
+      [at(1, valid('a')), at(2, valid('b'))],
+      { app: 'shipping', producer, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+      async (orders) => {
+        if (away-- > 0) throw new TransientError('carrier down');
+        applied.push(...orders.map((o) => o.order.orderId));
+      },
+    );
+    expect(applied).toEqual(['a', 'b']);
+    expect(outcomes.map((o) => o.status)).toEqual(['processed', 'processed']);
     expect(sent).toEqual([]);
   });
 });

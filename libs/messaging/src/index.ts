@@ -42,3 +42,4 @@ export {
   type RunningApp,
   type RunningConsumer,
 } from './bootstrap.js';
+export { onParentGone } from './watchdog.js';

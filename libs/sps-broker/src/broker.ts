@@ -41,6 +41,8 @@ export interface BrokerOptions {
   port?: number;
   /** HTTP admin/console port (default 9080; 0 picks a free one; null disables HTTP). */
   httpPort?: number | null;
+  /** Interface for the HTTP port, when it differs from `host` (the demo's `--host`). */
+  httpHost?: string;
   /** Where logs and metadata live (default `.data/sps`). */
   dataDir?: string;
   nodeId?: number;
@@ -81,6 +83,13 @@ export interface BrokerOptions {
    * `Authorization: Bearer <token>`; without it they are allowed from loopback only.
    */
   consoleToken?: string;
+  /**
+   * Names clients may use in the HTTP `Host` header besides this machine's own (localhost,
+   * 127.0.0.1, [::1], its addresses and hostname); any other Host is refused (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
+  /** The flags named in the HTTP port's refusals (default `--allowed-host {name}`, `--console-token {secret}`). */
+  httpHints?: { allowedHost?: string; token?: string };
   /** The console's live feed: sample interval and history length (default 1 s, 600 samples). */
   live?: LiveOptions;
   logger?: Logger;
@@ -261,7 +270,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       try {
         httpServer = await startHttp(
           state,
-          host,
+          options.httpHost ?? host,
           options.httpPort ?? 9080,
           () => ({
             host: state.settings.advertisedHost ?? host,
@@ -271,6 +280,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
           {
             consoleDir: options.consoleDir ? path.resolve(options.consoleDir) : null,
             token: options.consoleToken || undefined,
+            allowedHosts: options.allowedHosts,
+            hints: options.httpHints,
             live: options.live,
           },
         );

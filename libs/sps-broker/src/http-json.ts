@@ -28,3 +28,15 @@ export async function readJsonBody(req: http.IncomingMessage, limit = 64 * 1024)
     throw new HttpError(400, 'the request body is not valid JSON');
   }
 }
+
+/**
+ * A `%`-encoded path segment, decoded; a malformed escape (`%zz`, a lone `%E2`) is the client's
+ * mistake: 400, not a URIError.
+ */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `the URL path has a malformed %-escape: '${segment}' (encode '%' as %25)`);
+  }
+}

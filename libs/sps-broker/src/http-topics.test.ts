@@ -1,6 +1,7 @@
 // The console's topic writes on the broker's HTTP port: create a topic, add partitions, change its
 // configs (TTL), with the broker's own rules and messages and the loopback-or-token rule.
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,5 +185,72 @@ describe('who may create, grow and change topics', () => {
       { origin: base, authorization: 'Bearer s3cret' },
     );
     expect(sameSite.status).toBe(201);
+  });
+});
+
+/** node:http, which (unlike fetch) may set Host, as a DNS-rebinding page's requests carry it. */
+function raw(method: string, p: string, headers: Record<string, string>, payload?: string) {
+  return new Promise<{ status: number; error?: string }>((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: broker.httpPort!, method, path: p, headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, ...(JSON.parse(text) as { error?: string }) }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('the HTTP port against DNS rebinding and cross-site pages', () => {
+  it('refuses POST /api/topics and record reads when Host is not a name of this server', async () => {
+    const created = await raw(
+      'POST',
+      '/api/topics',
+      { host: 'evil.example', origin: 'http://evil.example', 'content-type': 'application/json' },
+      JSON.stringify({ name: 'rebound', partitions: 1 }),
+    );
+    expect(created.status).toBe(403);
+    expect(created.error).toMatch(/Host 'evil\.example' is not a name of this server/);
+    expect(broker.state.topics.get('rebound')).toBeUndefined();
+    const read = await raw('GET', '/api/topics/grow/partitions/0/records', { host: 'evil.example:9080' });
+    expect(read.status).toBe(403);
+    const ok = await raw('GET', '/api/topics/grow/partitions/0/records', {
+      host: `localhost:${broker.httpPort}`,
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses Origin: null and text/plain bodies (a no-preflight cross-site request)', async () => {
+    const sandboxed = await call(
+      'POST',
+      '/api/topics',
+      { name: 'sandboxed', partitions: 1 },
+      { origin: 'null' },
+    );
+    expect(sandboxed.status).toBe(403);
+    const plain = await fetch(`${base}/api/topics`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ name: 'plain', partitions: 1 }),
+    });
+    expect(plain.status).toBe(415);
+    expect((await body(plain)).error).toContain('Content-Type: application/json');
+    expect(broker.state.topics.get('sandboxed')).toBeUndefined();
+    expect(broker.state.topics.get('plain')).toBeUndefined();
+  });
+
+  it('answers a malformed %-escape in the path with 400, not 500', async () => {
+    for (const p of ['/api/topics/%E0%A4%A', '/api/topics/%zz/partitions/0/records', '/api/groups/%']) {
+      const res = await fetch(`${base}${p}`);
+      expect(res.status, p).toBe(400);
+      expect((await body(res)).error).toMatch(/malformed %-escape/);
+    }
+    expect((await call('POST', '/api/topics/%zz/partitions', { total: 9 })).status).toBe(400);
   });
 });

@@ -2,16 +2,18 @@
  * The broker's HTTP port: a small JSON admin API (health, topics, partitions, consumer groups,
  * records) that the teaching console and scripts build on, the console's live feed
  * (`/api/stream`, server-sent events), the console's write actions (resetting an inactive group's
- * offsets, creating a topic, adding partitions, changing a topic's configs; see http-auth.ts for who
- * may), and the console itself (static files at `/`).
+ * offsets, creating a topic, adding partitions, changing a topic's configs), and the console itself
+ * (static files at `/`). Every request passes @orders/http-guard first: Host must be a name of this
+ * server (DNS rebinding), and writes need a same-origin or absent Origin, JSON bodies, and the token
+ * from other machines — for the routes mounted here (the demo's control API) too.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { guardWrite, sendRefusal, type GuardOptions } from '@orders/http-guard';
 import { describeTopicConfigs } from './config-resources.js';
-import { checkWrite } from './http-auth.js';
 import { groupDetail, groupSummary } from './http-groups.js';
 import { parseResetRequest, resetOffsets } from './http-offsets.js';
-import { HttpError, readJsonBody } from './http-json.js';
+import { decodePathSegment, HttpError, readJsonBody } from './http-json.js';
 import { readRecords } from './http-records.js';
 import { addPartitions, changeConfigs, createTopic } from './http-topics.js';
 import { LiveFeed, type LiveOptions } from './live.js';
@@ -41,6 +43,10 @@ export interface HttpExtras {
   consoleDir?: string | null;
   /** Lets write actions come from other machines with `Authorization: Bearer <token>`. */
   token?: string;
+  /** Names clients may use in `Host` besides this machine's own (see @orders/http-guard). */
+  allowedHosts?: readonly string[];
+  /** The flags to name in refusals (default `--allowed-host {name}`, `--console-token {secret}`). */
+  hints?: GuardOptions['hints'];
   live?: LiveOptions;
 }
 
@@ -66,12 +72,24 @@ export async function startHttp(
 ): Promise<HttpServer> {
   const live = new LiveFeed(state, extras.live);
   const files = extras.consoleDir ? staticFiles(extras.consoleDir) : null;
+  const guard: GuardOptions = {
+    token: extras.token,
+    allowedHosts: extras.allowedHosts,
+    hints: extras.hints ?? { allowedHost: '--allowed-host {name}', token: '--console-token {secret}' },
+  };
   const server = http.createServer(async (req, res) => {
+    const refusal = guardWrite(req, guard);
+    if (refusal) return sendRefusal(res, refusal);
     for (const route of [routes, files]) {
       if (!route) continue;
       try {
         if (await route(req, res)) return;
       } catch (err) {
+        if (err instanceof HttpError && !res.headersSent) {
+          res.writeHead(err.status, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ error: err.message }));
+          return;
+        }
         state.logger.error('HTTP route failed', { url: req.url, error: String(err) });
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ error: String(err) }));
@@ -121,12 +139,9 @@ export async function startHttp(
         // GET /api/topics lists the topics: reads fall through to the routes below.
         if (path === '/api/topics' && (req.method === 'GET' || req.method === 'HEAD')) break;
         if (req.method !== method) return send(405, { error: `use ${method} on ${path}` });
-        const allowed = checkWrite(req, extras.token);
-        if (!allowed.ok) return send(allowed.status, { error: allowed.error });
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
-          return send(415, { error: 'send the body as JSON (content-type: application/json)' });
+        // Who may write (Host, Origin, token, JSON) was checked on the way in (guardWrite).
         try {
-          const args = match.map((x, i) => (i === 0 ? x : decodeURIComponent(x)));
+          const args = match.map((x, i) => (i === 0 ? x : decodePathSegment(x)));
           return send(status, await run(args, await readJsonBody(req)));
         } catch (err) {
           if (err instanceof HttpError) return send(err.status, { error: err.message });
@@ -150,7 +165,7 @@ export async function startHttp(
           return n;
         };
         try {
-          const view = await readRecords(state, decodeURIComponent(rec[1]!), Number(rec[2]), {
+          const view = await readRecords(state, decodePathSegment(rec[1]!), Number(rec[2]), {
             limit: num('limit'),
             offset: num('offset'),
           });
@@ -164,7 +179,7 @@ export async function startHttp(
         return send(200, { topics: state.topics.list().map((t) => topicSummary(state, t)) });
       const m = /^\/api\/topics\/([^/]+)$/.exec(path);
       if (m) {
-        const name = decodeURIComponent(m[1]!);
+        const name = decodePathSegment(m[1]!);
         const topic = state.topics.get(name);
         if (!topic)
           return send(404, { error: `topic '${name}' does not exist`, topics: state.topics.names() });
@@ -174,7 +189,7 @@ export async function startHttp(
         return send(200, { groups: state.groups.list().map((g) => groupSummary(state, g)) });
       const g = /^\/api\/groups\/([^/]+)$/.exec(path);
       if (g) {
-        const id = decodeURIComponent(g[1]!);
+        const id = decodePathSegment(g[1]!);
         const group = state.groups.get(id);
         if (!group) {
           const groups = state.groups.list().map((x) => x.groupId);
@@ -194,6 +209,7 @@ export async function startHttp(
         endpoints: ENDPOINTS,
       });
     } catch (err) {
+      if (err instanceof HttpError) return send(err.status, { error: err.message });
       state.logger.error('admin API request failed', { url: req.url, error: String(err) });
       send(500, { error: String(err) });
     }

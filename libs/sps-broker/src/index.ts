@@ -12,7 +12,6 @@ export type { BrokerState } from './state.js';
 export { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 export type { GroupEvent, GroupState } from './groups/group.js';
 export type { HttpExtras, HttpRoutes } from './http.js';
-export { isLoopback, checkWrite } from './http-auth.js';
 export { contentTypeOf, staticFiles } from './static.js';
 export {
   LiveFeed,
@@ -32,7 +31,12 @@ export type {
 } from './http-groups.js';
 export type { RecordView, RecordsView } from './http-records.js';
 export type { ResetRequest, ResetResult, ResetTarget } from './http-offsets.js';
-export { HttpError, readJsonBody } from './http-json.js';
+export { decodePathSegment, HttpError, readJsonBody } from './http-json.js';
 export type { KafkaListenerInfo } from './broker.js';
 export { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits.js';
-export { SASL_MECHANISMS, parseSaslUsers, parseSaslUsersFile, readSaslUsersFile } from './sasl/credentials.js';
+export {
+  SASL_MECHANISMS,
+  parseSaslUsers,
+  parseSaslUsersFile,
+  readSaslUsersFile,
+} from './sasl/credentials.js';

@@ -175,14 +175,15 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
   });
   const admin = kafka.admin();
   try {
-    const apps = await until('every app listening', 120_000, async () => {
+    // Generous: on a loaded shared machine nine Node processes can take minutes to start.
+    const apps = await until('every app listening (see demo.log)', 300_000, async () => {
       const { apps } = await getJson<{ apps: AppView[] }>(`${controlUrl}/api/apps`);
       const all = apps.flatMap((a) => a.instances);
       return all.length >= 8 && all.every((i) => i.status === 'running') ? apps : undefined;
     });
     const listeningMs = performance.now() - t0;
     const consumers = apps.filter((a) => a.kind === 'consumer');
-    await until('every consumer joined', 120_000, async () =>
+    await until('every consumer joined (see demo.log)', 300_000, async () =>
       (await Promise.all(consumers.map((a) => joined(a.instances[0]!.url)))).every(Boolean)
         ? true
         : undefined,
@@ -344,6 +345,11 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       };
       line(`slowest group`, `${slowest} orders/s`);
     }
+  } catch (err) {
+    say(
+      `failed; the demo's last lines:\n${readFileSync(path.join(workDir, 'demo.log'), 'utf8').split('\n').slice(-15).join('\n')}`,
+    );
+    throw err;
   } finally {
     await admin.disconnect().catch(() => undefined);
     demo.kill('SIGTERM');

@@ -60,3 +60,11 @@ describe('serve: options', () => {
     expect(() => parse(['--retention-check-interval', 'soon'])).toThrow(/--retention-check-interval must be/);
   });
 });
+
+describe('serve: --allowed-host', () => {
+  it('collects names from repeated flags and comma lists', () => {
+    const cmd = addServeOptions(new Command('serve')).exitOverride();
+    cmd.parse(['--allowed-host', 'broker.lan', '--allowed-host', 'a.example, b.example'], { from: 'user' });
+    expect(serveOptionsFrom(cmd.opts()).allowedHosts).toEqual(['broker.lan', 'a.example', 'b.example']);
+  });
+});

@@ -29,6 +29,8 @@ export interface ServeOptions {
   consoleDir?: string | null;
   /** Allows write actions on the HTTP port from other machines (`Authorization: Bearer …`). */
   consoleToken?: string;
+  /** Names other machines may use in the HTTP Host header (besides the machine's addresses and hostname). */
+  allowedHosts?: string[];
   verbose?: boolean;
   /** SASL users (user, password) from SPS_SASL_USERS/--sasl-users and --sasl-users-file; none: no SASL. */
   saslUsers?: Array<[string, string]>;
@@ -99,6 +101,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       },
       consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
       consoleToken: opts.consoleToken,
+      allowedHosts: opts.allowedHosts,
       logger: brokerLogger(io, !!opts.verbose),
       saslUsers: opts.saslUsers && opts.saslUsers.length > 0 ? opts.saslUsers : null,
       tls,
@@ -288,6 +291,20 @@ export function addServeOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        '--allowed-host <name>',
+        'a name clients may use to reach the HTTP port (DNS name, proxy) besides its addresses and hostname; any other Host is refused (DNS rebinding); repeatable',
+      )
+        .env('SPS_ALLOWED_HOSTS')
+        .argParser((value: string, previous: string[] | undefined) => [
+          ...(previous ?? []),
+          ...value
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean),
+        ]),
+    )
+    .addOption(
+      new Option(
         '--sasl-users <user:pass,…>',
         'require SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) on the Kafka port for these users (prefer the env var or a file: command lines are visible to others)',
       )
@@ -358,6 +375,7 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
           : path.resolve(o.consoleDir)
         : undefined,
     consoleToken: typeof o.consoleToken === 'string' && o.consoleToken ? o.consoleToken : undefined,
+    allowedHosts: Array.isArray(o.allowedHost) ? (o.allowedHost as string[]) : undefined,
     verbose: !!o.verbose,
     ...securityOptionsFrom(o),
   };

@@ -1,0 +1,10 @@
+export {
+  checkHost,
+  guardWrite,
+  isLoopback,
+  isWrite,
+  ownNames,
+  sendRefusal,
+  type GuardOptions,
+  type Refusal,
+} from './guard.js';
