@@ -16,10 +16,12 @@ import { parseArgs } from 'node:util';
 import { REPO } from '../helpers/process.js';
 import type { Scenario } from './scenario.js';
 import { brokerKafkajs } from './scenarios/broker-kafkajs.js';
+import { kafkaPerf } from './scenarios/kafka-perf.js';
 import { pipeline } from './scenarios/pipeline.js';
+import { streams } from './scenarios/streams.js';
 
 /** In the order they run. The broker-vs-Kafka scenarios (perf-test, Redis Streams, NATS) go here too. */
-const SCENARIOS: Scenario[] = [brokerKafkajs, pipeline];
+const SCENARIOS: Scenario[] = [brokerKafkajs, kafkaPerf, streams, pipeline];
 
 const { values } = parseArgs({
   options: {
