@@ -8,6 +8,7 @@
 #                                                against it (E2E_COMPOSE=1), then `--scale order-db=3`
 #   scripts/compose/compose.sh down              remove the stack's containers, networks AND volumes
 #   scripts/compose/compose.sh build             only build the images (base images included)
+#   scripts/compose/compose.sh images            the local images and their sizes
 #   scripts/compose/compose.sh ps|logs|port|…    any docker-compose command, with the files below
 #   scripts/compose/compose.sh stop-dockerd      stop a dockerd this script started (CI's cleanup)
 #
@@ -20,9 +21,11 @@
 # (`orders-local/node:20-bookworm[-slim]`), the app image from deploy/Dockerfile on those
 # (`orders-stream:local`), PostgreSQL and Apache Kafka (the Maven jars of scripts/kafka/fetch-kafka.sh)
 # from Debian's packages, and the Mailpit/Jaeger stand-ins (scripts/compose/images/*/Dockerfile).
-# An image that exists is kept (docker's image store is the cache); REBUILD=1 rebuilds the app image
-# and the stand-ins built on it, REBUILD=all everything. Builds use the host's network (apt, npm);
-# the running containers are only on the compose networks.
+# The app image and the stand-ins on it are built every time: docker's layer cache makes that a few
+# seconds when the sources did not change, and a changed source is never run from a stale image. The
+# base, Node, PostgreSQL and Kafka images are kept once built (docker's image store is the cache);
+# REBUILD=all rebuilds them too, NO_BUILD=1 builds nothing. Builds use the host's network (apt, npm); the running containers are
+# only on the compose networks.
 #
 # Published ports (127.0.0.1 only) follow the compose file's variables: STOREFRONT_PORT, CARRIER_PORT,
 # MAILPIT_HTTP_PORT, SPS_HTTP_PORT, JAEGER_UI_PORT, and E2E_KAFKA_PORT (the broker's Kafka port, e2e
@@ -88,8 +91,8 @@ stop_dockerd() {
 
 # ---- images ----------------------------------------------------------------------------------------
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-wants() { # $1 image, $2 the REBUILD level that rebuilds it (app|all)
-  [[ "${REBUILD:-}" == all || ("${REBUILD:-}" == 1 && "$2" == app) ]] || ! have_image "$1"
+wants() { # $1 image: missing, or REBUILD=all
+  [[ "${REBUILD:-}" == all ]] || ! have_image "$1"
 }
 timed_build() { # $1 image, then docker build arguments
   local image="$1" t0=$SECONDS
@@ -103,7 +106,7 @@ timed_build() { # $1 image, then docker build arguments
 image_size() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%.0f MB", $1 / 1e6 }'; }
 
 build_base() {
-  wants "$BASE_IMAGE" all || return 0
+  wants "$BASE_IMAGE" || return 0
   command -v debootstrap >/dev/null || die "needs debootstrap (apt-get install debootstrap)"
   local t0=$SECONDS root="$cache/rootfs"
   # The same Debian mirror the host's apt uses (deb822 or one-line sources).
@@ -128,7 +131,7 @@ build_base() {
 }
 
 build_node() {
-  wants "$NODE_SLIM_IMAGE" all || wants "$NODE_BUILD_IMAGE" all || return 0
+  wants "$NODE_SLIM_IMAGE" || wants "$NODE_BUILD_IMAGE" || return 0
   local ctx="$cache/node-context"
   mkdir -p "$ctx"
   cp "$here/images/node/Dockerfile" "$ctx/"
@@ -142,20 +145,19 @@ build_node() {
 }
 
 build_app() {
-  wants "$APP_IMAGE" app || return 0
   # The real deploy/Dockerfile (npm ci inside, as users build it), on the local Node images.
   timed_build "$APP_IMAGE" -f "$repo/deploy/Dockerfile" \
     --build-arg "NODE_BUILD_IMAGE=$NODE_BUILD_IMAGE" --build-arg "NODE_IMAGE=$NODE_SLIM_IMAGE" "$repo"
 }
 
 build_infra() {
-  wants "$POSTGRES_IMAGE" all \
+  wants "$POSTGRES_IMAGE" \
     && timed_build "$POSTGRES_IMAGE" --build-arg "BASE_IMAGE=$BASE_IMAGE" "$here/images/postgres"
   local kafka_image
   "$repo/scripts/kafka/fetch-kafka.sh" >"$state/fetch-kafka.log" 2>&1 \
     || { cat "$state/fetch-kafka.log" >&2; die "fetching Apache Kafka's jars failed"; }
   kafka_image="orders-local/kafka:$(kafka_version)"
-  if wants "$kafka_image" all; then
+  if wants "$kafka_image"; then
     local ctx="$cache/kafka-context"
     rm -rf "$ctx"
     mkdir -p "$ctx"
@@ -165,14 +167,12 @@ build_infra() {
     timed_build "$kafka_image" --build-arg "BASE_IMAGE=$BASE_IMAGE" "$ctx"
     rm -rf "$ctx"
   fi
-  wants "$MAILPIT_IMAGE" app \
-    && timed_build "$MAILPIT_IMAGE" --build-arg "APP_IMAGE=$APP_IMAGE" "$here/images/mailpit"
-  wants "$JAEGER_IMAGE" app \
-    && timed_build "$JAEGER_IMAGE" --build-arg "APP_IMAGE=$APP_IMAGE" "$here/images/jaeger"
-  return 0
+  timed_build "$MAILPIT_IMAGE" --build-arg "APP_IMAGE=$APP_IMAGE" "$here/images/mailpit"
+  timed_build "$JAEGER_IMAGE" --build-arg "APP_IMAGE=$APP_IMAGE" "$here/images/jaeger"
 }
 
 build_all() {
+  if [[ "${NO_BUILD:-}" == 1 ]]; then say "NO_BUILD=1: using the images as they are"; return 0; fi
   build_base
   build_node
   build_app
@@ -224,8 +224,14 @@ up() {
   ensure_docker
   build_all
   local t0=$SECONDS
-  say "up -d (profile $COMPOSE_PROFILES, project $COMPOSE_PROJECT_NAME)"
-  dc up -d --no-build --remove-orphans
+  # The broker and the infrastructure first: the compose file cannot make the apps wait for the
+  # broker (it is one of two services, by profile), and an app that gives up connecting waits for
+  # docker's restart back-off.
+  say "up -d $COMPOSE_PROFILES postgres mailpit jaeger (profile $COMPOSE_PROFILES, project $COMPOSE_PROJECT_NAME)"
+  dc up -d --no-build --remove-orphans "$COMPOSE_PROFILES" postgres mailpit jaeger
+  wait_healthy
+  say "up -d (the apps)"
+  dc up -d --no-build
   wait_healthy
   say "stack up in $((SECONDS - t0)) s; storefront http://127.0.0.1:${STOREFRONT_PORT:-3000}"
 }
@@ -247,7 +253,10 @@ test_stack() {
   up "$COMPOSE_PROFILES"
   say "e2e suite against the stack (profile $COMPOSE_PROFILES)"
   local t0=$SECONDS rc=0
-  (cd "$repo" && E2E_COMPOSE=1 npx vitest run --config test/e2e/vitest.config.ts) || rc=$?
+  # Containers behind docker's port proxy answer slower than processes on loopback: the suite's bounded
+  # waits get three times as long (they only matter when something does not happen).
+  (cd "$repo" && E2E_COMPOSE=1 E2E_TIMEOUT_SCALE="${E2E_TIMEOUT_SCALE:-3}" \
+    npx vitest run --config test/e2e/vitest.config.ts) || rc=$?
   say "e2e suite (profile $COMPOSE_PROFILES) finished in $((SECONDS - t0)) s, exit $rc"
   if ((rc != 0)); then
     dc ps || true

@@ -32,6 +32,7 @@ import {
   POSTGRES,
   PRESENT,
   startSystem,
+  TIMEOUT_SCALE,
   waitCaughtUp,
   waitFor,
   type Consumer,
@@ -86,7 +87,7 @@ beforeAll(async () => {
       60_000,
     ),
   );
-}, 90_000);
+}, 90_000 * TIMEOUT_SCALE);
 
 afterAll(async () => {
   await system?.stop();
@@ -102,7 +103,7 @@ afterAll(async () => {
       system ? `  log: ${system.logFile}` : '',
     ].join('\n'),
   );
-}, 60_000);
+}, 60_000 * TIMEOUT_SCALE);
 
 describe('the orders stream, end to end', () => {
   it.runIf(Boolean(process.env.CI))('has every app built (CI)', () => {

@@ -43,6 +43,11 @@ export const has = (app: Consumer) => PRESENT.includes(app);
 
 /** E2E_KAFKA=host:port: an external broker (Apache Kafka, Redpanda, …) instead of the embedded one. */
 export const EXTERNAL_KAFKA = process.env.E2E_KAFKA?.trim() || undefined;
+/**
+ * E2E_TIMEOUT_SCALE (default 1): every bounded wait, and vitest's test timeout, times this — for a slow
+ * or busy machine (containers behind docker's port proxy are slower than processes on loopback).
+ */
+export const TIMEOUT_SCALE = Math.max(1, Number(process.env.E2E_TIMEOUT_SCALE) || 1);
 /** E2E_COMPOSE=1: the docker-compose stack (scripts/compose/compose.sh test) instead of processes. */
 export const COMPOSE = process.env.E2E_COMPOSE === '1';
 /** The apps keep their tables in PostgreSQL (DATABASE_URL=postgresql://…, or the compose stack). */
@@ -330,6 +335,14 @@ function compose(args: string[], timeoutMs = 120_000): Promise<string> {
   );
 }
 
+function docker(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`docker ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
 /** The 127.0.0.1 address a service's container port is published on (`docker-compose port`). */
 async function published(service: string, port: number, index = 1): Promise<string> {
   const out = (await compose(['port', `--index=${index}`, service, String(port)])).trim();
@@ -383,24 +396,20 @@ async function attachToCompose(): Promise<System> {
         }),
       );
     },
+    // Asynchronously: a test process that blocks its event loop for seconds finds its keep-alive
+    // sockets to the storefront closed under it.
     async kill({ id }) {
-      execFileSync('docker', ['kill', '--signal=KILL', id], { timeout: 30_000 });
+      await docker(['kill', '--signal=KILL', id]);
     },
     async exited({ id }) {
-      const [status, code] = execFileSync(
-        'docker',
-        ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id],
-        {
-          encoding: 'utf8',
-        },
-      )
+      const [status, code] = (await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id]))
         .trim()
         .split(' ');
       // A container's exit code is 128 + the signal that ended its main process.
       return status === 'exited' ? { signal: code === '137' ? 'SIGKILL' : `exit ${code}` } : null;
     },
     async startAgain({ app, id }) {
-      execFileSync('docker', ['start', id], { timeout: 60_000 });
+      await docker(['start', id]);
       await findUrl(app); // a restarted container may get another ephemeral port
     },
     async scale(app, count) {
@@ -478,9 +487,10 @@ export async function waitFor<T>(
   system: System | null,
   what: string,
   check: () => Promise<T | undefined | null | false>,
-  ms: number,
+  givenMs: number,
   describe?: () => Promise<string> | string,
 ): Promise<T> {
+  const ms = givenMs * TIMEOUT_SCALE;
   const deadline = Date.now() + ms;
   let lastError: unknown;
   for (;;) {
