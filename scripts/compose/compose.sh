@@ -10,6 +10,7 @@
 #   scripts/compose/compose.sh build             only build the images (base images included)
 #   scripts/compose/compose.sh images            the local images and their sizes
 #   scripts/compose/compose.sh ps|logs|port|…    any docker-compose command, with the files below
+#   scripts/compose/compose.sh dc up|down|…      the same for the commands this script has its own of
 #   scripts/compose/compose.sh stop-dockerd      stop a dockerd this script started (CI's cleanup)
 #
 # The files: deploy/docker-compose.yml (what users run), deploy/docker-compose.ci.yml (the same
@@ -277,5 +278,6 @@ case "$cmd" in
   images)
     docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^(orders-local/|orders-stream:)' ;;
   "" | -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' ;;
+  dc) use_profile "" && dc "$@" ;; # docker-compose itself, e.g. `dc up -d --scale order-db=3 order-db`
   *) use_profile "" && dc "$cmd" "$@" ;;
 esac

@@ -414,7 +414,7 @@ async function attachToCompose(): Promise<System> {
     },
     async scale(app, count) {
       await compose(
-        ['up', '-d', '--no-deps', '--no-build', '--no-recreate', '--scale', `${app}=${count}`, app],
+        ['dc', 'up', '-d', '--no-deps', '--no-build', '--no-recreate', '--scale', `${app}=${count}`, app],
         180_000,
       );
     },
