@@ -83,3 +83,41 @@ describe('retention by time (TTL)', () => {
     expect(log.highWatermark).toBe(30);
   });
 });
+
+describe('retention check interval', () => {
+  it('by default a 3 s TTL empties a topic within seconds, not minutes', async () => {
+    const defaults = await startTestBroker(); // the default check interval (5 s)
+    try {
+      const kafka = new Kafka({
+        clientId: 'ttl-default',
+        brokers: [defaults.bootstrap],
+        logLevel: logLevel.NOTHING,
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          {
+            topic: 'ttl3',
+            configEntries: [
+              { name: 'retention.ms', value: '3000' },
+              { name: 'segment.ms', value: '500' },
+            ],
+          },
+        ],
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: 'ttl3', messages: [{ value: 'a' }, { value: 'b' }] });
+      await producer.disconnect();
+      const log = defaults.state.topics.partition('ttl3', 0)!;
+      // nothing calls runRetention(): only the broker's own timer can delete these
+      await expect.poll(() => log.logStartOffset, { timeout: 40_000, interval: 250 }).toBe(2);
+      const offsets = await admin.fetchTopicOffsets('ttl3');
+      expect(offsets[0]).toMatchObject({ low: '2', high: '2' });
+      await admin.disconnect();
+    } finally {
+      await defaults.destroy();
+    }
+  }, 60_000);
+});

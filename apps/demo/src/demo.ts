@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TOPICS } from '@orders/contracts';
 import { startBroker, type BrokerHandle, type BrokerOptions, type Logger } from '@orders/sps-broker';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { APPS, type AppDefinition } from './apps.js';
 import { createControlApi, type HttpRoute } from './control-api.js';
 import { OrderTrickle } from './load.js';
@@ -32,6 +32,12 @@ export interface DemoOptions {
   rate?: number;
   load?: boolean;
   token?: string;
+  /**
+   * SASL login for the Kafka port: the embedded broker then requires it (PLAIN, SCRAM-SHA-256/512)
+   * with this one user, and every app logs in through KAFKA_SASL_* (mechanism default
+   * scram-sha-256). With `kafka`, the credentials for that broker.
+   */
+  sasl?: { username: string; password: string; mechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512' };
   /** Broker data directory (default `<root>/.data/sps`). */
   dataDir?: string;
   /** Passed to the apps as DATABASE_URL (default: unset, so they use SQLite under .data/). */
@@ -137,6 +143,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
       CARRIER_URL: `http://127.0.0.1:${ports.apps.carrier}`,
       DATABASE_URL: options.databaseUrl,
+      ...(options.sasl
+        ? {
+            KAFKA_SASL_MECHANISM: options.sasl.mechanism ?? 'scram-sha-256',
+            KAFKA_SASL_USERNAME: options.sasl.username,
+            KAFKA_SASL_PASSWORD: options.sasl.password,
+          }
+        : {}),
     };
     const supervisor = new Supervisor({
       rootDir: options.rootDir,
@@ -178,16 +191,22 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         httpPort: ports.http,
         dataDir: options.dataDir ?? path.join(options.rootDir, '.data', 'sps'),
         groups: { initialRebalanceDelayMs: 500 },
+        // a workshop's short TTLs should visibly expire within a second or two
+        retentionCheckIntervalMs: 1000,
         autoCreateTopics: true,
         logger: prefixedLogger(out, colour),
         httpRoutes: demoRoutes,
         consoleDir: options.consoleDir === undefined ? builtConsole(options.rootDir) : options.consoleDir,
         consoleToken: token,
+        saslUsers: options.sasl ? [[options.sasl.username, options.sasl.password]] : null,
       };
       broker = await startBroker(brokerOptions);
       const b = broker;
       cleanups.push(() => b.close());
-      say(`broker listening: Kafka ${broker.bootstrap}, HTTP :${broker.httpPort}`);
+      const security = broker.kafkaListener.securityProtocol;
+      say(
+        `broker listening: Kafka ${broker.bootstrap}${security === 'PLAINTEXT' ? '' : ` (${security}, user ${options.sasl?.username})`}, HTTP :${broker.httpPort}`,
+      );
     }
 
     // 2. The control API: on the broker's HTTP port when it took the hook, else on its own port.
@@ -215,7 +234,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     // 4. Topics (the storefront creates them too; doing it here makes a consumer-only demo work).
     const bootstrap = broker?.bootstrap ?? options.kafka!;
-    const created = await ensureTopics(bootstrap);
+    const created = await ensureTopics(bootstrap, options.sasl);
     if (created.length) say(`created topics: ${created.join(', ')}`);
 
     // 5. The apps, in order: carrier, storefront, then the consumers.
@@ -279,10 +298,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 }
 
 /** Creates the topics the system uses (`orders` with 5 partitions, `orders.dlq`) unless they exist. */
-export async function ensureTopics(bootstrap: string): Promise<string[]> {
+export async function ensureTopics(bootstrap: string, sasl?: DemoOptions['sasl']): Promise<string[]> {
   const kafka = new Kafka({
     clientId: 'orders-demo',
     brokers: [bootstrap],
+    sasl: sasl ? ({ mechanism: sasl.mechanism ?? 'scram-sha-256', ...sasl } as SASLOptions) : undefined,
     logLevel: logLevel.NOTHING,
     retry: { retries: 5 },
   });

@@ -19,6 +19,11 @@ const program = new Command('demo')
   .option('--no-load', 'no order trickle')
   .option('--rate <n>', 'order trickle, orders per second', rate, 0.5)
   .option('--token <token>', 'allows write actions from other machines (Authorization: Bearer …)')
+  .option(
+    '--sasl <user:password>',
+    "require a SASL login on the embedded broker's Kafka port (the apps log in with KAFKA_SASL_*, SCRAM-SHA-256 unless KAFKA_SASL_MECHANISM says otherwise); with --kafka, the login for that broker; env DEMO_SASL",
+    saslLogin,
+  )
   .option('--data-dir <dir>', 'embedded broker data directory', '.data/sps')
   .option('--database-url <url>', 'DATABASE_URL for the apps (default: SQLite files under .data/)')
   .option(
@@ -37,6 +42,7 @@ const o = program.opts<{
   load: boolean;
   rate: number;
   token?: string;
+  sasl?: { username: string; password: string };
   dataDir: string;
   databaseUrl?: string;
   portOffset: number;
@@ -50,6 +56,7 @@ const demo = await startDemo({
   load: o.load,
   rate: o.rate,
   token: o.token ?? process.env.DEMO_TOKEN,
+  sasl: saslWithMechanism(o.sasl ?? (process.env.DEMO_SASL ? saslLogin(process.env.DEMO_SASL) : undefined)),
   dataDir: path.resolve(rootDir, o.dataDir),
   databaseUrl: o.databaseUrl,
   ports: offsetPorts(o.portOffset),
@@ -103,4 +110,23 @@ function rate(value: string): number {
   if (!Number.isFinite(n) || n < 0 || n > MAX_RATE)
     throw new InvalidArgumentError(`expected orders per second from 0 to ${MAX_RATE}`);
   return n;
+}
+
+function saslLogin(value: string): { username: string; password: string } {
+  const at = value.indexOf(':');
+  if (at <= 0 || at === value.length - 1)
+    throw new InvalidArgumentError('expected user:password (the password may contain ":")');
+  return { username: value.slice(0, at), password: value.slice(at + 1) };
+}
+
+function saslWithMechanism(login: { username: string; password: string } | undefined) {
+  if (!login) return undefined;
+  const mechanism = (process.env.KAFKA_SASL_MECHANISM ?? 'scram-sha-256').toLowerCase();
+  if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
+    console.error(
+      `demo: KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${mechanism}"`,
+    );
+    process.exit(1);
+  }
+  return { ...login, mechanism: mechanism as 'plain' | 'scram-sha-256' | 'scram-sha-512' };
 }

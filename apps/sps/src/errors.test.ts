@@ -17,6 +17,12 @@ describe('errors people can act on', () => {
     expect(closest('shipping', ['orders'])).toBeUndefined();
   });
 
+  it('a connection the broker closes points at the TLS and SASL settings', () => {
+    expect(describeError(new Error('Closed connection'), '127.0.0.1:9093')).toMatch(
+      /^the broker at 127.0.0.1:9093 closed the connection: if it requires TLS or a SASL login, set KAFKA_SSL=true/,
+    );
+  });
+
   it('a refused connection says how to start a broker or point at one', () => {
     const err = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
       name: 'KafkaJSNumberOfRetriesExceeded',

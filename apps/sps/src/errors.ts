@@ -86,6 +86,9 @@ export function describeError(err: unknown, bootstrap?: string): string {
   if (e?.name === 'KafkaJSConnectionError' || /Connection error|ECONNREFUSED/.test(message))
     return `cannot connect to the broker${where} (${message}): ${hintStartBroker}`;
   if (e?.type && typeof e.type === 'string' && /^[A-Z_]+$/.test(e.type)) return `${message} (${e.type})`;
+  // A broker that wants TLS or a SASL login closes a connection that does not start with them.
+  if (/^Closed connection$|closed by the broker/.test(message))
+    return `the broker${where} closed the connection: if it requires TLS or a SASL login, set KAFKA_SSL=true (KAFKA_SSL_CA_FILE for a private CA) and KAFKA_SASL_MECHANISM/KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD`;
   return message;
 }
 

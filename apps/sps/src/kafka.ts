@@ -1,12 +1,16 @@
 // kafkajs, set up for a short-lived command: quiet logs, few retries, errors that surface quickly.
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka as KafkaClient } from 'kafkajs';
+import type { Admin, Kafka as KafkaClient, SASLOptions } from 'kafkajs';
+import { clientSecurityFromEnv } from './security.js';
 
 const { Kafka, logLevel } = kafkajs;
 
 export function kafkaClient(bootstrap: string, env: NodeJS.ProcessEnv = process.env): KafkaClient {
   const level = env.SPS_DEBUG ? logLevel.DEBUG : logLevel.NOTHING;
+  const { tls, sasl } = clientSecurityFromEnv(env);
   return new Kafka({
+    ssl: tls ? (tls.ca ? { ca: [tls.ca] } : true) : undefined,
+    sasl: sasl ? (sasl as SASLOptions) : undefined,
     clientId: 'sps-cli',
     brokers: bootstrap.split(','),
     logLevel: level,

@@ -108,3 +108,20 @@ export function choiceOption<T extends string>(what: string, choices: readonly T
     throw new InvalidArgumentError(`${what} must be one of ${choices.join(', ')}, got '${value}'`);
   };
 }
+
+/**
+ * SPS_SASL_USERS / --sasl-users: "user:pass,user2:pass2" → pairs. A password may contain ':' but
+ * not ','; the entry is never echoed in errors (it may be a password).
+ */
+export function saslUsersOption(value: string): Array<[string, string]> {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const at = entry.indexOf(':');
+      if (at <= 0 || at === entry.length - 1)
+        throw new InvalidArgumentError(`SASL users: entry ${i + 1} is not user:password (both non-empty)`);
+      return [entry.slice(0, at), entry.slice(at + 1)] as [string, string];
+    });
+}

@@ -8,17 +8,31 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { AppendNotifier } from './appends.js';
 import { DEFAULT_BROKER_LOG, type BrokerLogDefaults } from './configs.js';
 import { Connection } from './connection.js';
 import { DEFAULT_GROUP_CONFIG, type GroupConfig } from './groups/config.js';
 import { GroupCoordinator } from './groups/coordinator.js';
+import { DEFAULT_TOPIC_LIMITS, type TopicLimits } from './topic-limits.js';
 import { startHttp, type HttpRoutes, type HttpServer } from './http.js';
 import type { LiveOptions } from './live.js';
+import {
+  DEFAULT_CONNECTION_LIMITS,
+  RateLimitedLog,
+  RequestMemory,
+  connectionsWithinFdLimit,
+  openFilesLimit,
+  type ConnectionLimits,
+} from './limits.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
+import { SASL_MECHANISMS, SaslUsers } from './sasl/credentials.js';
 import { ProducerRegistry } from './producers.js';
 import type { BrokerState } from './state.js';
 import { TopicRegistry } from './topics.js';
+
+/** Default log.retention.check.interval.ms for sps (Kafka's is 5 minutes). */
+export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 5000;
 
 export interface BrokerOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -40,8 +54,17 @@ export interface BrokerOptions {
   defaultPartitions?: number;
   /** Broker-wide log defaults (retention.ms 7 days, …); topics override them. */
   log?: Partial<BrokerLogDefaults>;
-  /** How often retention runs (Kafka's log.retention.check.interval.ms; default 5 minutes). */
+  /**
+   * How often retention runs (Kafka's log.retention.check.interval.ms). Default 5 s, not Kafka's
+   * 5 minutes: it only compares segment times and sizes, and a workshop wants a TTL visible in seconds.
+   * Producer state expiry runs on the same tick.
+   */
   retentionCheckIntervalMs?: number;
+  /**
+   * Forget an idempotent producer's sequences this long after its last batch (Kafka's
+   * producer.id.expiration.ms; default 1 day).
+   */
+  producerIdExpirationMs?: number;
   /** Consumer-group settings (initial rebalance delay, session timeout bounds, offset retention). */
   groups?: Partial<GroupConfig>;
   /** Largest request frame accepted; larger ones close the connection (default 100 MiB). */
@@ -62,6 +85,32 @@ export interface BrokerOptions {
   live?: LiveOptions;
   logger?: Logger;
   logLevel?: LogLevel;
+  /**
+   * Requires SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) on the Kafka port for these users
+   * (`{ alice: 'secret' }` or `[['alice', 'secret']]`). Only salted SCRAM credentials are kept.
+   */
+  saslUsers?: Record<string, string> | Iterable<[string, string]> | null;
+  /** PEM certificate chain and key: the Kafka port then speaks TLS only (SSL / SASL_SSL). */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /**
+   * Limits. Topics: partitions per topic (default 1000), per CreateTopics/CreatePartitions request
+   * (2000), topics auto-created by one request (100). Connections: max connections (total, per IP),
+   * idle close, request bytes in flight.
+   */
+  limits?: Partial<TopicLimits & ConnectionLimits>;
+}
+
+/** What the Kafka listener requires, for `sps serve`'s ready line and tests. */
+export interface KafkaListenerInfo {
+  /** SSL or SASL_SSL: clients need TLS. */
+  tls: boolean;
+  /** The SASL mechanisms required, or [] when clients need not authenticate. */
+  saslMechanisms: string[];
+  /** Kafka's security.protocol a client needs: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. */
+  securityProtocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  limits: ConnectionLimits;
+  /** The shared budget of request bytes in flight (used, peak). */
+  requestMemory: RequestMemory;
 }
 
 export interface BrokerHandle {
@@ -74,6 +123,7 @@ export interface BrokerHandle {
   /** The directory served at `/` on the HTTP port (the console), or null. */
   consoleDir: string | null;
   state: BrokerState;
+  kafkaListener: KafkaListenerInfo;
   /** Runs retention now (tests and the console use it instead of waiting for the timer). */
   runRetention(): Promise<number>;
   close(): Promise<void>;
@@ -91,7 +141,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     const meta = await loadMeta(dataDir);
     const logDefaults = { ...DEFAULT_BROKER_LOG, ...options.log };
     const topics = await TopicRegistry.open(dataDir, logDefaults, logger);
-    const producers = await ProducerRegistry.open(dataDir);
+    const producers = await ProducerRegistry.open(dataDir, topics, {
+      expirationMs: options.producerIdExpirationMs,
+      logger,
+    });
     const groups = await GroupCoordinator.open(
       dataDir,
       { ...DEFAULT_GROUP_CONFIG, ...options.groups },
@@ -106,6 +159,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         autoCreateTopics: options.autoCreateTopics ?? true,
         defaultPartitions: options.defaultPartitions ?? 1,
         log: logDefaults,
+        limits: { ...DEFAULT_TOPIC_LIMITS, ...options.limits },
       },
       topics,
       producers,
@@ -116,17 +170,89 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       stats: { requests: 0, producedBatches: 0, producedBytes: 0, fetchedBytes: 0, connections: 0 },
     };
 
+    const saslUsers = options.saslUsers ? new SaslUsers(userPairs(options.saslUsers)) : null;
+    const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    const fdLimit = openFilesLimit();
+    if (fdLimit !== null && limits.maxConnections > connectionsWithinFdLimit(fdLimit)) {
+      limits.maxConnections = connectionsWithinFdLimit(fdLimit);
+      logger.warn(
+        `open-file limit (ulimit -n) is ${fdLimit}: accepting at most ${limits.maxConnections} Kafka connections, ` +
+          'keeping the rest for log segments; to allow more, raise it (ulimit -n 65536) before starting',
+      );
+    }
+    const warnings = new RateLimitedLog(logger, limits.warningIntervalMs);
+    const requestMemory = new RequestMemory(limits.maxQueuedRequestBytes);
+    const connectionOptions = {
+      maxRequestBytes: options.maxRequestBytes ?? 100 * 1024 * 1024,
+      sasl: saslUsers,
+      memory: requestMemory,
+      warnings,
+      idleMs: limits.idleMs,
+    };
     const connections = new Set<Connection>();
-    const server = net.createServer((socket) => {
-      const conn = new Connection(socket, state, options.maxRequestBytes ?? 100 * 1024 * 1024);
+    // Counted from the TCP accept, before any TLS handshake, so half-open handshakes count too.
+    let accepted = 0;
+    const perIp = new Map<string, number>();
+    const admit = (raw: net.Socket) => {
+      const ip = raw.remoteAddress ?? 'unknown';
+      const fromIp = perIp.get(ip) ?? 0;
+      if (accepted >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
+        const which =
+          accepted >= limits.maxConnections
+            ? `${limits.maxConnections} connections (max.connections)`
+            : `${limits.maxConnectionsPerIp} connections from ${ip} (max.connections.per.ip)`;
+        warnings.warn('connection-limit', `refusing a connection from ${ip}: already ${which}`);
+        raw.on('error', () => undefined);
+        raw.destroy();
+        return;
+      }
+      accepted++;
+      perIp.set(ip, fromIp + 1);
+      raw.once('close', () => {
+        accepted--;
+        const left = (perIp.get(ip) ?? 1) - 1;
+        if (left > 0) perIp.set(ip, left);
+        else perIp.delete(ip);
+      });
+    };
+    const onSocket = (socket: net.Socket) => {
+      if (socket.destroyed) return;
+      const conn = new Connection(socket, state, connectionOptions);
       connections.add(conn);
       state.stats.connections++;
       socket.once('close', () => {
         connections.delete(conn);
         state.stats.connections--;
       });
-    });
+    };
+    const server = options.tls
+      ? tls.createServer({ cert: options.tls.cert, key: options.tls.key })
+      : net.createServer();
+    server.on('connection', admit);
+    server.on(options.tls ? 'secureConnection' : 'connection', onSocket);
+    if (options.tls)
+      // Plaintext clients, wrong CAs, port scanners: one line per kind and interval, never a crash.
+      server.on('tlsClientError', (err: Error & { code?: string }, socket: net.Socket) => {
+        warnings.warn(
+          'tls-handshake',
+          `TLS handshake with ${socket.remoteAddress} failed: ${err.code ?? err.message} (is the client set to use SSL?)`,
+        );
+        socket.destroy();
+      });
+    let fdWarned = false;
     await listen(server, host, options.port ?? 9092);
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EMFILE' || err.code === 'ENFILE') {
+        if (fdWarned) return;
+        fdWarned = true;
+        logger.error(
+          `cannot accept Kafka connections: out of file descriptors (${err.code}, ${accepted} connections open). ` +
+            'Raise the limit (ulimit -n 65536 before starting) or lower limits.maxConnections; new clients are refused meanwhile',
+        );
+        return;
+      }
+      warnings.warn('accept', `Kafka listener error: ${err.message}`);
+    });
     const port = (server.address() as AddressInfo).port;
     state.settings.advertisedPort = options.advertisedPort ?? port;
 
@@ -155,20 +281,27 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     }
 
     let retentionRunning: Promise<number> | null = null;
-    const runRetention = () => {
-      retentionRunning ??= (async () => {
-        const segments = await topics.applyRetention();
-        await groups.expireOffsets();
-        return segments;
-      })().finally(() => (retentionRunning = null));
-      return retentionRunning;
+    const retentionPass = async () => {
+      const segments = await topics.applyRetention();
+      await groups.expireOffsets();
+      producers.expire();
+      return segments;
     };
-    const retentionTimer = setInterval(
-      () => {
-        runRetention().catch((err) => logger.error('retention failed', { error: String(err) }));
-      },
-      options.retentionCheckIntervalMs ?? 5 * 60 * 1000,
-    );
+    /** An explicit run starts after any pass in flight, so it sees everything appended before the call. */
+    const runRetention = (): Promise<number> => {
+      const run = (retentionRunning ?? Promise.resolve(0))
+        .catch(() => 0)
+        .then(retentionPass)
+        .finally(() => {
+          if (retentionRunning === run) retentionRunning = null;
+        });
+      retentionRunning = run;
+      return run;
+    };
+    const retentionTimer = setInterval(() => {
+      if (retentionRunning) return; // the timer never queues passes behind a slow one
+      runRetention().catch((err) => logger.error('retention failed', { error: String(err) }));
+    }, options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS);
     retentionTimer.unref();
 
     let closing: Promise<void> | null = null;
@@ -181,7 +314,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
         await httpServer?.close();
         await retentionRunning?.catch(() => undefined);
         await groups.close();
+        await producers.settled();
         await topics.close();
+        // after the logs' final fsync, so a snapshot never covers batches the log could still lose
+        await producers
+          .snapshotAll()
+          .catch((err) => logger.warn('producer state snapshots failed', { error: String(err) }));
         await releaseLock();
         logger.info('broker stopped', { dataDir });
       })());
@@ -201,6 +339,19 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       dataDir,
       consoleDir: httpServer && options.consoleDir ? path.resolve(options.consoleDir) : null,
       state,
+      kafkaListener: {
+        tls: !!options.tls,
+        saslMechanisms: saslUsers ? [...SASL_MECHANISMS] : [],
+        securityProtocol: saslUsers
+          ? options.tls
+            ? 'SASL_SSL'
+            : 'SASL_PLAINTEXT'
+          : options.tls
+            ? 'SSL'
+            : 'PLAINTEXT',
+        limits,
+        requestMemory,
+      },
       runRetention,
       close,
     };
@@ -208,6 +359,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     await releaseLock();
     throw err;
   }
+}
+
+function userPairs(users: Record<string, string> | Iterable<[string, string]>): Iterable<[string, string]> {
+  return Symbol.iterator in users
+    ? (users as Iterable<[string, string]>)
+    : Object.entries(users as Record<string, string>);
 }
 
 function isWildcard(host: string): boolean {

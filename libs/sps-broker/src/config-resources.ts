@@ -111,6 +111,16 @@ export async function applyTopicOverrides(
     const problem = validateTopicConfig(name, value);
     if (problem) return result(ErrorCode.INVALID_CONFIG, problem);
   }
-  if (!validateOnly) await state.topics.setOverrides(resourceName, next);
+  if (!validateOnly) {
+    try {
+      await state.topics.setOverrides(resourceName, next);
+    } catch (err) {
+      state.logger.error('topic config change not stored', { topic: resourceName, error: String(err) });
+      return result(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `could not store the new config of '${resourceName}' (nothing changed): ${String(err)}`,
+      );
+    }
+  }
   return result(ErrorCode.NONE, null);
 }

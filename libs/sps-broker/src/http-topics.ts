@@ -9,6 +9,7 @@
 import { HttpError } from './http-json.js';
 import { ErrorCode } from '@orders/kafka-protocol';
 import { applyTopicOverrides, ResourceType } from './config-resources.js';
+import { partitionsPerTopicProblem } from './topic-limits.js';
 import { topicConfigDef, validateTopicConfig } from './configs.js';
 import type { BrokerState } from './state.js';
 import { partitionIncreaseProblem, topicNameProblem } from './topics.js';
@@ -57,6 +58,8 @@ export async function createTopic(state: BrokerState, body: unknown): Promise<To
   const partitions = b.partitions ?? state.settings.defaultPartitions;
   if (typeof partitions !== 'number' || !Number.isSafeInteger(partitions) || partitions < 1)
     throw bad('partitions: Number of partitions must be larger than 0.');
+  const tooMany = partitionsPerTopicProblem(state.settings.limits, name, partitions);
+  if (tooMany) throw bad(`partitions: ${tooMany}`);
   const overrides: Record<string, string> = {};
   if (b.configs !== undefined && b.configs !== null) {
     const configs = object(b.configs, '{"configs": {"retention.ms": "60000"}}');
@@ -93,6 +96,8 @@ export async function addPartitions(
   const current = topic.partitions.length;
   const problem = partitionIncreaseProblem(name, current, total);
   if (problem) throw bad(problem);
+  const tooMany = partitionsPerTopicProblem(state.settings.limits, name, total);
+  if (tooMany) throw bad(`total: ${tooMany}`);
   await state.topics.addPartitions(name, total);
   return { ...result(state, name), added: total - current };
 }

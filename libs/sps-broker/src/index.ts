@@ -1,4 +1,10 @@
-export { startBroker, type BrokerHandle, type BrokerOptions } from './broker.js';
+export {
+  DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+  startBroker,
+  type BrokerHandle,
+  type BrokerOptions,
+} from './broker.js';
+export { DEFAULT_TOPIC_LIMITS, type TopicLimits } from './topic-limits.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export { DEFAULT_BROKER_LOG, TOPIC_CONFIGS, type BrokerLogDefaults } from './configs.js';
 export { advertisedApis } from './handlers/registry.js';
@@ -27,3 +33,6 @@ export type {
 export type { RecordView, RecordsView } from './http-records.js';
 export type { ResetRequest, ResetResult, ResetTarget } from './http-offsets.js';
 export { HttpError, readJsonBody } from './http-json.js';
+export type { KafkaListenerInfo } from './broker.js';
+export { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits.js';
+export { SASL_MECHANISMS, parseSaslUsers, parseSaslUsersFile, readSaslUsersFile } from './sasl/credentials.js';

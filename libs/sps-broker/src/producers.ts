@@ -4,16 +4,33 @@
  * sequences) is answered with its original offset instead of being stored twice; a gap in the
  * sequence is refused with OUT_OF_ORDER_SEQUENCE_NUMBER, as Kafka does.
  *
- * State is in memory: after a broker restart a known producer's next batch is accepted at any
- * sequence (like Kafka for a producer whose state has expired).
+ * The state survives restarts the way Kafka's does: each partition folder holds a snapshot
+ * (`producer-snapshot.json`, written when a segment rolls, at clean shutdown, and every 100,000
+ * offsets so a crash never replays a whole 1 GiB active segment; atomically), and
+ * start-up replays the batch headers after the snapshot's offset (record batch v2 headers carry
+ * producer id, epoch, base sequence and last offset delta). So a batch retried after a crash finds
+ * the copy that reached the log before the crash.
+ *
+ * A producer whose last batch is older than `producer.id.expiration.ms` (default 1 day) is forgotten;
+ * its next batch is then accepted at any sequence, as Kafka does for an unknown producer.
+ * Producer ids are allocated in persisted blocks so they never repeat across restarts.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ErrorCode } from '@orders/kafka-protocol';
+import { ErrorCode, readBatchHeader } from '@orders/kafka-protocol';
+import type { PartitionLog } from '@orders/sps-log';
+import type { Logger } from './logger.js';
+import type { TopicRegistry } from './topics.js';
 
 /** Kafka keeps the metadata of the last 5 batches per producer, matching max.in.flight = 5. */
 const CACHED_BATCHES = 5;
 const ID_BLOCK = 1000;
+export const SNAPSHOT_FILE = 'producer-snapshot.json';
+const SNAPSHOT_VERSION = 1;
+/** Kafka's producer.id.expiration.ms default. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000;
+/** bytes read per step when replaying the log tail at start-up */
+const REPLAY_CHUNK = 1024 * 1024;
 
 interface CachedBatch {
   firstSeq: number;
@@ -21,9 +38,27 @@ interface CachedBatch {
   baseOffset: number;
 }
 
-interface ProducerPartitionState {
+interface ProducerEntry {
   epoch: number;
   batches: CachedBatch[];
+  /** ms: when its last batch was appended (or that batch's timestamp, when replayed from the log) */
+  lastTimestamp: number;
+}
+
+interface PersistedSnapshot {
+  version: number;
+  /** the state covers every batch below this offset */
+  offset: number;
+  producers: Array<{ id: number } & ProducerEntry>;
+}
+
+/** One partition's producers; `writing` serialises its snapshot writes. */
+class PartitionProducers {
+  readonly producers = new Map<number, ProducerEntry>();
+  /** offset of the last snapshot taken (or restored) */
+  snapshotOffset = 0;
+  writing: Promise<void> = Promise.resolve();
+  dropped = false;
 }
 
 export type SequenceCheck =
@@ -31,32 +66,80 @@ export type SequenceCheck =
   | { kind: 'duplicate'; baseOffset: number }
   | { kind: 'error'; errorCode: number; message: string };
 
+/** The header fields of an appended batch that producer state needs. */
+export interface AppendedBatch {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export interface ProducerRegistryOptions {
+  /** producer.id.expiration.ms (default 1 day) */
+  expirationMs?: number;
+  /** also snapshot when the log has grown this many offsets since the last snapshot (default 100,000) */
+  snapshotEveryOffsets?: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
 export class ProducerRegistry {
-  /** key: `${topic}\u0000${partition}` → producerId → state */
-  private readonly partitions = new Map<string, Map<number, ProducerPartitionState>>();
+  /** key: `${topic}\u0000${partition}` */
+  private readonly partitions = new Map<string, PartitionProducers>();
   private nextId = 0;
   private reservedUntil = 0;
+  private allocating: Promise<void> | null = null;
+  readonly expirationMs: number;
+  private readonly snapshotEvery: number;
+  private readonly now: () => number;
+  private readonly logger: Logger | undefined;
 
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly topics: TopicRegistry | null,
+    opts: ProducerRegistryOptions,
+  ) {
+    this.expirationMs = opts.expirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
+    this.now = opts.now ?? Date.now;
+    this.snapshotEvery = opts.snapshotEveryOffsets ?? 100_000;
+    this.logger = opts.logger;
+  }
 
-  /** Producer ids are allocated in persisted blocks so ids are never reused across restarts. */
-  static async open(dataDir: string): Promise<ProducerRegistry> {
-    const registry = new ProducerRegistry(path.join(dataDir, 'producer-ids.json'));
+  /**
+   * Opens the id block file and, given the topics, rebuilds every partition's producer state from
+   * its snapshot plus the batches after it.
+   */
+  static async open(
+    dataDir: string,
+    topics: TopicRegistry | null = null,
+    opts: ProducerRegistryOptions = {},
+  ): Promise<ProducerRegistry> {
+    const registry = new ProducerRegistry(path.join(dataDir, 'producer-ids.json'), topics, opts);
     try {
       const saved = JSON.parse(await fs.readFile(registry.file, 'utf8'));
       registry.nextId = registry.reservedUntil = Number(saved.reservedUntil) || 0;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    if (topics) {
+      for (const topic of topics.list())
+        for (const [p, log] of topic.partitions.entries()) await registry.restore(topic.name, p, log);
+    }
     return registry;
   }
 
+  /** The next producer id; a new block is persisted (fsynced) before any id of it is handed out. */
   async allocateId(): Promise<number> {
-    if (this.nextId >= this.reservedUntil) {
-      this.reservedUntil = this.nextId + ID_BLOCK;
-      const tmp = `${this.file}.tmp`;
-      await fs.writeFile(tmp, JSON.stringify({ reservedUntil: this.reservedUntil }));
-      await fs.rename(tmp, this.file);
+    while (this.nextId >= this.reservedUntil) {
+      if (!this.allocating) {
+        const until = this.reservedUntil + ID_BLOCK;
+        this.allocating = writeAtomic(this.file, JSON.stringify({ reservedUntil: until }))
+          .then(() => {
+            this.reservedUntil = until;
+          })
+          .finally(() => (this.allocating = null));
+      }
+      await this.allocating;
     }
     return this.nextId++;
   }
@@ -70,7 +153,7 @@ export class ProducerRegistry {
     firstSeq: number,
     count: number,
   ): SequenceCheck {
-    const state = this.partitions.get(key(topic, partition))?.get(producerId);
+    const state = this.partitions.get(key(topic, partition))?.producers.get(producerId);
     if (!state) return { kind: 'append' };
     if (epoch < state.epoch)
       return {
@@ -100,27 +183,214 @@ export class ProducerRegistry {
     return { kind: 'append' };
   }
 
-  /** Records an appended idempotent batch. */
-  record(
+  /**
+   * Books a batch just appended at `baseOffset` (any batch: non-idempotent ones only matter for
+   * noticing a segment roll). A batch at position 0 of its segment opened a new segment: the state
+   * before it is snapshotted at its offset, as Kafka does at roll.
+   */
+  appended(
     topic: string,
     partition: number,
-    producerId: number,
-    epoch: number,
-    firstSeq: number,
-    count: number,
+    log: PartitionLog,
+    batch: AppendedBatch,
     baseOffset: number,
+    segmentPosition: number,
   ): void {
     const k = key(topic, partition);
-    let producers = this.partitions.get(k);
-    if (!producers) this.partitions.set(k, (producers = new Map()));
-    let state = producers.get(producerId);
-    if (!state || state.epoch !== epoch) producers.set(producerId, (state = { epoch, batches: [] }));
-    state.batches.push({ firstSeq, lastSeq: seqAdd(firstSeq, count - 1), baseOffset });
-    if (state.batches.length > CACHED_BATCHES) state.batches.shift();
+    let part = this.partitions.get(k);
+    if (
+      part &&
+      baseOffset > 0 &&
+      (segmentPosition === 0 || baseOffset - part.snapshotOffset >= this.snapshotEvery)
+    )
+      this.snapshot(part, log.dir, baseOffset);
+    if (batch.producerId < 0) return;
+    if (!part) this.partitions.set(k, (part = new PartitionProducers()));
+    book(part, batch, baseOffset, this.now());
+  }
+
+  /** Writes every partition's snapshot at its log end (clean shutdown). */
+  async snapshotAll(): Promise<void> {
+    if (!this.topics) return;
+    const writes: Promise<void>[] = [];
+    for (const topic of this.topics.list())
+      for (const [p, log] of topic.partitions.entries()) {
+        const part = this.partitions.get(key(topic.name, p));
+        if (part) writes.push(this.snapshot(part, log.dir, log.highWatermark));
+      }
+    await Promise.all(writes);
+  }
+
+  /** Forgets producers whose last batch is older than producer.id.expiration.ms; returns how many. */
+  expire(now = this.now()): number {
+    let removed = 0;
+    for (const part of this.partitions.values())
+      for (const [id, entry] of part.producers)
+        if (now - entry.lastTimestamp > this.expirationMs) {
+          part.producers.delete(id);
+          removed++;
+        }
+    return removed;
+  }
+
+  /** How many producers a partition remembers (tests, admin). */
+  producerCount(topic: string, partition: number): number {
+    return this.partitions.get(key(topic, partition))?.producers.size ?? 0;
   }
 
   forgetTopic(topic: string): void {
-    for (const k of this.partitions.keys()) if (k.startsWith(`${topic}\u0000`)) this.partitions.delete(k);
+    for (const [k, part] of this.partitions)
+      if (k.startsWith(`${topic}\u0000`)) {
+        part.dropped = true;
+        this.partitions.delete(k);
+      }
+  }
+
+  /** Waits for snapshot writes in flight (close, tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.partitions.values()].map((p) => p.writing));
+  }
+
+  // ---- internals ----
+
+  /**
+   * Captures the state now (synchronously) and writes it after any earlier write of the partition.
+   * A failed write (disk full) is logged; the previous snapshot stays, and start-up replays more log.
+   */
+  private snapshot(part: PartitionProducers, dir: string, offset: number): Promise<void> {
+    part.snapshotOffset = offset;
+    const body: PersistedSnapshot = {
+      version: SNAPSHOT_VERSION,
+      offset,
+      producers: [...part.producers].map(([id, e]) => ({
+        id,
+        epoch: e.epoch,
+        lastTimestamp: e.lastTimestamp,
+        batches: e.batches.map((b) => ({ ...b })),
+      })),
+    };
+    const text = JSON.stringify(body);
+    const write = async () => {
+      if (part.dropped) return;
+      try {
+        await writeAtomic(path.join(dir, SNAPSHOT_FILE), text);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // partition deleted meanwhile
+        this.logger?.warn('producer state snapshot not written; start-up will replay more of the log', {
+          dir,
+          offset,
+          error: String(err),
+        });
+      }
+    };
+    part.writing = part.writing.then(write, write);
+    return part.writing;
+  }
+
+  /** Rebuilds one partition's state: snapshot (if it is usable) plus the batches after it. */
+  private async restore(topic: string, partition: number, log: PartitionLog): Promise<void> {
+    const part = new PartitionProducers();
+    let from = log.logStartOffset;
+    const saved = await readSnapshot(path.join(log.dir, SNAPSHOT_FILE));
+    if (saved && saved.offset <= log.highWatermark) {
+      for (const p of saved.producers)
+        part.producers.set(p.id, {
+          epoch: p.epoch,
+          lastTimestamp: p.lastTimestamp,
+          batches: p.batches.slice(-CACHED_BATCHES),
+        });
+      from = Math.max(saved.offset, log.logStartOffset);
+      part.snapshotOffset = saved.offset;
+    } else if (saved) {
+      // the log lost its tail below the snapshot (a crash before fsync): rebuild from the log alone
+      this.logger?.warn('producer state snapshot is past the log end; rebuilding from the log', {
+        topic,
+        partition,
+        snapshotOffset: saved.offset,
+        logEndOffset: log.highWatermark,
+      });
+    }
+    let replayed = 0;
+    while (from < log.highWatermark) {
+      const chunk = await log.read(from, REPLAY_CHUNK);
+      if (chunk.bytes === 0) break;
+      let next = from;
+      for (const buf of chunk.records) {
+        for (let at = 0; at + 61 <= buf.length;) {
+          const h = readBatchHeader(buf, at);
+          if (h.totalSize <= 0) break;
+          at += h.totalSize;
+          if (h.lastOffset < from) continue;
+          next = h.lastOffset + 1;
+          if (h.producerId < 0 || h.isControl) continue;
+          // replayed batches are dated by their own timestamp, as Kafka does
+          book(part, h, h.baseOffset, h.maxTimestamp >= 0 ? h.maxTimestamp : this.now());
+          replayed++;
+        }
+      }
+      if (next <= from) break;
+      from = next;
+    }
+    if (part.producers.size > 0) this.partitions.set(key(topic, partition), part);
+    if (replayed > 0)
+      this.logger?.debug('producer state rebuilt', {
+        topic,
+        partition,
+        producers: part.producers.size,
+        replayedBatches: replayed,
+      });
+  }
+}
+
+function book(part: PartitionProducers, batch: AppendedBatch, baseOffset: number, at: number): void {
+  let entry = part.producers.get(batch.producerId);
+  if (!entry || entry.epoch !== batch.producerEpoch) {
+    entry = { epoch: batch.producerEpoch, batches: [], lastTimestamp: at };
+    part.producers.set(batch.producerId, entry);
+  }
+  entry.batches.push({
+    firstSeq: batch.baseSequence,
+    lastSeq: seqAdd(batch.baseSequence, batch.recordCount - 1),
+    baseOffset,
+  });
+  if (entry.batches.length > CACHED_BATCHES) entry.batches.shift();
+  entry.lastTimestamp = Math.max(entry.lastTimestamp, at);
+}
+
+async function readSnapshot(file: string): Promise<PersistedSnapshot | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const s = JSON.parse(text) as PersistedSnapshot;
+    if (s.version !== SNAPSHOT_VERSION || !Number.isSafeInteger(s.offset) || !Array.isArray(s.producers))
+      return null;
+    return s;
+  } catch {
+    return null; // unreadable: replay the whole log instead
+  }
+}
+
+/** temp file, fsync, rename over, fsync the folder: a crash leaves the old or the new file. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, file);
+  const dir = await fs.open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
   }
 }
 

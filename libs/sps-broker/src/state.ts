@@ -2,6 +2,7 @@
 import type { BrokerLogDefaults } from './configs.js';
 import type { AppendNotifier } from './appends.js';
 import type { GroupCoordinator } from './groups/coordinator.js';
+import type { TopicLimits } from './topic-limits.js';
 import type { Logger } from './logger.js';
 import type { ProducerRegistry } from './producers.js';
 import type { TopicRegistry } from './topics.js';
@@ -15,6 +16,7 @@ export interface BrokerSettings {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   log: BrokerLogDefaults;
+  limits: TopicLimits;
 }
 
 export interface BrokerState {

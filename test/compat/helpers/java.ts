@@ -52,7 +52,13 @@ export function compileJava(): Promise<string> {
 }
 
 /** Runs one of the Java helpers (e.g. 'IdempotentProducer') with Kafka's jars on the classpath. */
-export async function runJava(mainClass: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+export async function runJava(
+  mainClass: string,
+  args: string[],
+  timeoutMs = 120_000,
+  /** e.g. COMPAT_CLIENT_PROPERTIES: a properties file of SASL/TLS settings (java/ClientProps.java). */
+  env?: NodeJS.ProcessEnv,
+): Promise<RunResult> {
   const classes = await compileJava();
   return run(
     javaBin,
@@ -66,7 +72,7 @@ export async function runJava(mainClass: string, args: string[], timeoutMs = 120
       mainClass,
       ...args,
     ],
-    { timeoutMs },
+    { timeoutMs, env },
   );
 }
 

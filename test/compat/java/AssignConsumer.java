@@ -34,6 +34,7 @@ public final class AssignConsumer {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    ClientProps.addFromEnv(props); // SASL/TLS settings, when the test gives them
 
     long deadline = System.currentTimeMillis() + timeoutMs;
     int seen = 0;

@@ -36,6 +36,7 @@ public final class IdempotentProducer {
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    ClientProps.addFromEnv(props); // SASL/TLS settings, when the test gives them
 
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
       List<Future<RecordMetadata>> acks = new ArrayList<>(count);

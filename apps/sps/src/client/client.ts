@@ -3,6 +3,7 @@
 // offsets, over our own connections (one per broker node), on @orders/kafka-protocol.
 import { CliError } from '../errors.js';
 import type { HostPort } from '../options.js';
+import type { ClientSecurity } from '../security.js';
 import { Connection, ConnectionError } from './connection.js';
 import {
   ApiKeys,
@@ -75,6 +76,7 @@ export class KafkaClient {
   constructor(
     private readonly bootstrap: HostPort[],
     private readonly clientId = 'sps-cli',
+    private readonly security?: ClientSecurity,
   ) {}
 
   /** Connects to the first reachable bootstrap broker and negotiates versions. */
@@ -102,7 +104,7 @@ export class KafkaClient {
     const key = `${host}:${port}`;
     let c = this.connections.get(key);
     if (!c) {
-      c = Connection.connect(host, port, { clientId: this.clientId });
+      c = Connection.connect(host, port, { clientId: this.clientId, security: this.security });
       c.catch(() => this.connections.delete(key));
       this.connections.set(key, c);
     }

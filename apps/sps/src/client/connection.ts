@@ -1,7 +1,10 @@
 // A minimal Kafka protocol connection: length-prefixed frames over a net.Socket, one promise per
 // request, matched by correlation id. Brokers answer a connection's requests in order.
-import { Socket, connect as netConnect } from 'node:net';
+import { Socket, connect as netConnect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ClientSecurity } from '../security.js';
 import { decodeResponse, encodeRequest } from './protocol.js';
+import { authenticate } from './sasl.js';
 
 export class ConnectionError extends Error {
   constructor(
@@ -25,6 +28,8 @@ export interface ConnectOptions {
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL (KAFKA_SSL…, KAFKA_SASL_…); default plaintext, no login. */
+  security?: ClientSecurity;
 }
 
 export class Connection {
@@ -49,10 +54,28 @@ export class Connection {
     );
   }
 
-  static connect(host: string, port: number, opts: ConnectOptions = {}): Promise<Connection> {
+  /** Connects (over TLS when asked) and logs in with SASL when asked. */
+  static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<Connection> {
+    const conn = await Connection.open(host, port, opts);
+    const sasl = opts.security?.sasl;
+    if (sasl) {
+      try {
+        await authenticate(conn, sasl);
+      } catch (err) {
+        conn.close();
+        throw err;
+      }
+    }
+    return conn;
+  }
+
+  private static open(host: string, port: number, opts: ConnectOptions): Promise<Connection> {
     const address = `${host}:${port}`;
+    const tls = opts.security?.tls;
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
+      const socket = tls
+        ? tlsConnect({ host, port, ca: tls.ca, servername: isIP(host) ? undefined : host })
+        : netConnect({ host, port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -60,10 +83,15 @@ export class Connection {
       }, opts.connectTimeoutMs ?? 5000);
       const onError = (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new ConnectionError(`cannot connect to ${address}: ${err.code ?? err.message}`, err.code));
+        reject(
+          new ConnectionError(
+            `cannot connect to ${address}: ${tls ? err.message : (err.code ?? err.message)}`,
+            err.code,
+          ),
+        );
       };
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
         resolve(new Connection(socket, address, opts.clientId ?? 'sps-cli', opts.requestTimeoutMs ?? 30_000));

@@ -1,5 +1,6 @@
 // `sps consume <topic>`: reads partitions directly (no consumer group) with our own protocol client.
 import { Command, Option } from 'commander';
+import { clientSecurityFromEnv } from '../security.js';
 import { KafkaClient, EARLIEST, LATEST, type TopicMetadata } from '../client/client.js';
 import { decodeRecordBatches, errorName, Errors, type DecodedRecord } from '../client/protocol.js';
 import { CliError, unknownTopicError } from '../errors.js';
@@ -107,7 +108,7 @@ export async function consume(opts: ConsumeOptions, io: Io): Promise<{ records: 
   if (starts > 1) throw new CliError('use only one of --from-beginning, --offset and --from-time');
   if (opts.maxMessages === 0) return { records: 0 };
 
-  const client = new KafkaClient(parseBootstrap(opts.bootstrap));
+  const client = new KafkaClient(parseBootstrap(opts.bootstrap), 'sps-cli', clientSecurityFromEnv(io.env));
   let stopped = false;
   const offStop = io.onStop(() => {
     stopped = true;

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Admin, GroupDescription } from 'kafkajs';
 import { decodeAssignment } from '@orders/kafka-protocol';
 import { KafkaClient } from '../client/client.js';
+import { clientSecurityFromEnv } from '../security.js';
 import { errorName } from '../client/protocol.js';
 import { CliError, closest, unknownTopicError } from '../errors.js';
 import { OUTPUT_FORMATS, renderJson, renderTable, type OutputFormat } from '../format.js';
@@ -104,7 +105,7 @@ export async function describeGroup(
 ): Promise<GroupDescriptionInfo> {
   const info = await withAdmin(opts.bootstrap, io.env, async (admin) => {
     const d = await describeOne(admin, opts.group);
-    const committed = await withClient(opts.bootstrap, (c) => c.committedOffsets(opts.group));
+    const committed = await withClient(opts.bootstrap, io.env, (c) => c.committedOffsets(opts.group));
     if (d.state === 'Dead' && committed.size === 0) throw await unknownGroupError(admin, opts.group);
     return buildDescription(admin, d, committed);
   });
@@ -217,7 +218,7 @@ export async function resetOffsets(
     const topics = await admin.listTopics();
     if (!topics.includes(opts.topic)) throw unknownTopicError(opts.topic, topics);
     const ends = await admin.fetchTopicOffsets(opts.topic);
-    const committed = (await withClient(opts.bootstrap, (c) => c.committedOffsets(opts.group))).get(
+    const committed = (await withClient(opts.bootstrap, io.env, (c) => c.committedOffsets(opts.group))).get(
       opts.topic,
     );
     const byTime =
@@ -283,7 +284,7 @@ export async function resetOffsets(
     io.err('dry run: nothing changed; run again without --dry-run to apply');
     return plan;
   }
-  const errors = await withClient(opts.bootstrap, (c) =>
+  const errors = await withClient(opts.bootstrap, io.env, (c) =>
     c.commitOffsets(
       opts.group,
       opts.topic,
@@ -320,8 +321,12 @@ async function describeOne(admin: Admin, group: string): Promise<GroupDescriptio
   return d;
 }
 
-async function withClient<T>(bootstrap: string, fn: (c: KafkaClient) => Promise<T>): Promise<T> {
-  const client = new KafkaClient(parseBootstrap(bootstrap));
+async function withClient<T>(
+  bootstrap: string,
+  env: NodeJS.ProcessEnv,
+  fn: (c: KafkaClient) => Promise<T>,
+): Promise<T> {
+  const client = new KafkaClient(parseBootstrap(bootstrap), 'sps-cli', clientSecurityFromEnv(env));
   try {
     await client.connect();
     return await fn(client);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listenError, serveOptionsFrom, SERVE_DEFAULTS } from './serve.js';
+import { Command } from 'commander';
+import { addServeOptions, listenError, serveOptionsFrom, SERVE_DEFAULTS } from './serve.js';
 
 const opts = { host: '127.0.0.1', port: 9092, httpPort: 9080 };
 const inUse = (port: number) =>
@@ -47,5 +48,15 @@ describe('serve: options', () => {
       '/srv/console',
     );
     expect(serveOptionsFrom({ ...SERVE_DEFAULTS, consoleToken: 's3cret' }).consoleToken).toBe('s3cret');
+  });
+
+  it('--retention-check-interval sets how often retention runs; unset leaves the broker default', () => {
+    const parse = (args: string[]) =>
+      serveOptionsFrom(
+        addServeOptions(new Command('serve')).exitOverride().parse(args, { from: 'user' }).opts(),
+      );
+    expect(parse(['--retention-check-interval', '1000']).retentionCheckIntervalMs).toBe(1000);
+    expect(parse([]).retentionCheckIntervalMs).toBeUndefined();
+    expect(() => parse(['--retention-check-interval', 'soon'])).toThrow(/--retention-check-interval must be/);
   });
 });

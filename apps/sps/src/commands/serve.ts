@@ -1,14 +1,14 @@
 // `sps serve`: runs our broker (libs/sps-broker) as a process until SIGTERM/SIGINT.
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { httpPortOption, intOption, portOption } from '../options.js';
+import { httpPortOption, intOption, portOption, saslUsersOption } from '../options.js';
 
-import type { BrokerHandle, Logger } from '@orders/sps-broker';
+import type { BrokerHandle, ConnectionLimits, Logger } from '@orders/sps-broker';
 
 export type { BrokerHandle };
 
@@ -20,11 +20,22 @@ export interface ServeOptions {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   groupInitialRebalanceDelayMs: number;
+  /** Partition caps (default: the broker's, 1000 per topic and 2000 per request). */
+  maxPartitionsPerTopic?: number;
+  maxPartitionsPerRequest?: number;
+  /** How often retention (and producer state expiry) runs; default: the broker's (5 s). */
+  retentionCheckIntervalMs?: number;
   /** The console's built files, served at `/` on the HTTP port (null: none). */
   consoleDir?: string | null;
   /** Allows write actions on the HTTP port from other machines (`Authorization: Bearer …`). */
   consoleToken?: string;
   verbose?: boolean;
+  /** SASL users (user, password) from SPS_SASL_USERS/--sasl-users and --sasl-users-file; none: no SASL. */
+  saslUsers?: Array<[string, string]>;
+  /** PEM files: the Kafka port speaks TLS when both are given. */
+  tlsCert?: string;
+  tlsKey?: string;
+  limits?: Partial<ConnectionLimits>;
 }
 
 /**
@@ -69,6 +80,7 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
   // Loaded on demand: client commands don't pay for the broker's start-up.
   const { startBroker } = await import('@orders/sps-broker');
   const t0 = performance.now();
+  const tls = readTlsFiles(opts);
   let handle: BrokerHandle;
   try {
     handle = await startBroker({
@@ -79,9 +91,17 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       autoCreateTopics: opts.autoCreateTopics,
       defaultPartitions: opts.defaultPartitions,
       groups: { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs },
+      retentionCheckIntervalMs: opts.retentionCheckIntervalMs,
+      limits: {
+        ...(opts.maxPartitionsPerTopic ? { maxPartitionsPerTopic: opts.maxPartitionsPerTopic } : {}),
+        ...(opts.maxPartitionsPerRequest ? { maxPartitionsPerRequest: opts.maxPartitionsPerRequest } : {}),
+        ...opts.limits,
+      },
       consoleDir: opts.consoleDir === undefined ? defaultConsoleDir() : opts.consoleDir,
       consoleToken: opts.consoleToken,
       logger: brokerLogger(io, !!opts.verbose),
+      saslUsers: opts.saslUsers && opts.saslUsers.length > 0 ? opts.saslUsers : null,
+      tls,
     });
   } catch (err) {
     throw listenError(err, opts);
@@ -92,8 +112,36 @@ export async function startServer(opts: ServeOptions, io: Io): Promise<BrokerHan
       ? 'http off'
       : `http on http://${urlHost(handle.host)}:${handle.httpPort}` +
         (handle.consoleDir ? ' (console + admin API)' : ' (admin API; console not built)');
-  io.out(`sps ready: kafka on ${handle.bootstrap}, ${http}, data in ${opts.dataDir} (started in ${ms} ms)`);
+  const { securityProtocol, saslMechanisms } = handle.kafkaListener;
+  const security =
+    securityProtocol === 'PLAINTEXT'
+      ? ''
+      : ` (${securityProtocol}${saslMechanisms.length ? `: ${saslMechanisms.join(', ')}` : ''})`;
+  io.out(
+    `sps ready: kafka on ${handle.bootstrap}${security}, ${http}, data in ${opts.dataDir} (started in ${ms} ms)`,
+  );
   return handle;
+}
+
+/** --tls-cert/--tls-key → their PEM text, with errors that name the flag. */
+function readTlsFiles(opts: ServeOptions): { cert: string; key: string } | null {
+  if (!opts.tlsCert && !opts.tlsKey) return null;
+  if (!opts.tlsCert || !opts.tlsKey)
+    throw new CliError('TLS needs both --tls-cert and --tls-key (PEM files), or neither');
+  const read = (file: string, flag: string, marker: RegExp) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    if (!marker.test(text)) throw new CliError(`${flag}: ${file} is not a PEM file (${marker.source})`);
+    return text;
+  };
+  return {
+    cert: read(opts.tlsCert, '--tls-cert', /-----BEGIN CERTIFICATE-----/),
+    key: read(opts.tlsKey, '--tls-key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+  };
 }
 
 /** Waits for SIGINT/SIGTERM (io.onStop), then closes the broker. A second signal forces exit. */
@@ -207,6 +255,27 @@ export function addServeOptions(cmd: Command): Command {
         .argParser(intOption('--group-initial-rebalance-delay', 0)),
     )
     .addOption(
+      new Option(
+        '--retention-check-interval <ms>',
+        "how often expired or oversized segments are deleted (Kafka's log.retention.check.interval.ms; default 5000)",
+      )
+        .env('SPS_RETENTION_CHECK_INTERVAL_MS')
+        .argParser(intOption('--retention-check-interval', 100, 2 ** 31 - 1)),
+    )
+    .addOption(
+      new Option('--max-partitions-per-topic <n>', 'most partitions a topic may have (default 1000)')
+        .env('SPS_MAX_PARTITIONS_PER_TOPIC')
+        .argParser(intOption('--max-partitions-per-topic', 1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      new Option(
+        '--max-partitions-per-request <n>',
+        'most partitions one CreateTopics/CreatePartitions request may add (default 2000)',
+      )
+        .env('SPS_MAX_PARTITIONS_PER_REQUEST')
+        .argParser(intOption('--max-partitions-per-request', 1, 2 ** 31 - 1)),
+    )
+    .addOption(
       new Option('--console-dir <dir>', 'built console to serve at / on the HTTP port ("off" for none)').env(
         'SPS_CONSOLE_DIR',
       ),
@@ -216,6 +285,55 @@ export function addServeOptions(cmd: Command): Command {
         '--console-token <token>',
         'allows write actions on the HTTP port (reset offsets) from other machines with Authorization: Bearer <token>',
       ).env('SPS_CONSOLE_TOKEN'),
+    )
+    .addOption(
+      new Option(
+        '--sasl-users <user:pass,…>',
+        'require SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) on the Kafka port for these users (prefer the env var or a file: command lines are visible to others)',
+      )
+        .env('SPS_SASL_USERS')
+        .argParser(saslUsersOption),
+    )
+    .addOption(
+      new Option(
+        '--sasl-users-file <file>',
+        "SASL users, one 'user:password' per line ('#' comments; the password may contain ':' and ',')",
+      ).env('SPS_SASL_USERS_FILE'),
+    )
+    .addOption(
+      new Option('--tls-cert <file>', 'PEM certificate (chain): the Kafka port speaks TLS').env(
+        'SPS_TLS_CERT',
+      ),
+    )
+    .addOption(new Option('--tls-key <file>', 'PEM private key for --tls-cert').env('SPS_TLS_KEY'))
+    .addOption(
+      new Option('--max-connections <n>', "most Kafka connections at once (Kafka's max.connections)")
+        .env('SPS_MAX_CONNECTIONS')
+        .argParser(intOption('--max-connections', 1)),
+    )
+    .addOption(
+      new Option(
+        '--max-connections-per-ip <n>',
+        'most Kafka connections from one address (max.connections.per.ip)',
+      )
+        .env('SPS_MAX_CONNECTIONS_PER_IP')
+        .argParser(intOption('--max-connections-per-ip', 1)),
+    )
+    .addOption(
+      new Option(
+        '--connections-max-idle <ms>',
+        'close Kafka connections idle this long (connections.max.idle.ms; 0: never)',
+      )
+        .env('SPS_CONNECTIONS_MAX_IDLE_MS')
+        .argParser(intOption('--connections-max-idle', 0)),
+    )
+    .addOption(
+      new Option(
+        '--queued-max-request-bytes <n>',
+        'stop reading clients while this many request bytes are in flight (queued.max.request.bytes)',
+      )
+        .env('SPS_QUEUED_MAX_REQUEST_BYTES')
+        .argParser(intOption('--queued-max-request-bytes', 1)),
     )
     .option('-v, --verbose', "print the broker's info and debug logs");
 }
@@ -230,6 +348,9 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
     defaultPartitions: (o.defaultPartitions as number | undefined) ?? SERVE_DEFAULTS.defaultPartitions,
     groupInitialRebalanceDelayMs:
       (o.groupInitialRebalanceDelay as number | undefined) ?? SERVE_DEFAULTS.groupInitialRebalanceDelayMs,
+    retentionCheckIntervalMs: o.retentionCheckInterval as number | undefined,
+    maxPartitionsPerTopic: o.maxPartitionsPerTopic as number | undefined,
+    maxPartitionsPerRequest: o.maxPartitionsPerRequest as number | undefined,
     consoleDir:
       typeof o.consoleDir === 'string'
         ? /^(off|none|false|no)$/i.test(o.consoleDir)
@@ -238,7 +359,47 @@ export function serveOptionsFrom(o: Record<string, unknown>): ServeOptions {
         : undefined,
     consoleToken: typeof o.consoleToken === 'string' && o.consoleToken ? o.consoleToken : undefined,
     verbose: !!o.verbose,
+    ...securityOptionsFrom(o),
   };
+}
+
+function securityOptionsFrom(o: Record<string, unknown>): Partial<ServeOptions> {
+  const users = [...((o.saslUsers as Array<[string, string]> | undefined) ?? [])];
+  if (typeof o.saslUsersFile === 'string' && o.saslUsersFile)
+    users.push(...saslUsersFromFile(o.saslUsersFile));
+  const limits: Partial<ConnectionLimits> = {};
+  if (typeof o.maxConnections === 'number') limits.maxConnections = o.maxConnections;
+  if (typeof o.maxConnectionsPerIp === 'number') limits.maxConnectionsPerIp = o.maxConnectionsPerIp;
+  if (typeof o.connectionsMaxIdle === 'number') limits.idleMs = o.connectionsMaxIdle;
+  if (typeof o.queuedMaxRequestBytes === 'number') limits.maxQueuedRequestBytes = o.queuedMaxRequestBytes;
+  return {
+    ...(users.length > 0 ? { saslUsers: users } : {}),
+    ...(typeof o.tlsCert === 'string' ? { tlsCert: o.tlsCert } : {}),
+    ...(typeof o.tlsKey === 'string' ? { tlsKey: o.tlsKey } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+  };
+}
+
+function saslUsersFromFile(file: string): Array<[string, string]> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `--sasl-users-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+  const users: Array<[string, string]> = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const at = line.indexOf(':');
+    if (at <= 0 || at === line.length - 1)
+      throw new CliError(`--sasl-users-file ${file} line ${i + 1}: expected user:password`);
+    users.push([line.slice(0, at).trim(), line.slice(at + 1)]);
+  });
+  if (users.length === 0)
+    throw new CliError(`--sasl-users-file ${file} lists no users (one user:password per line)`);
+  return users;
 }
 
 export function serveCommand(io: Io): Command {
@@ -249,10 +410,12 @@ export function serveCommand(io: Io): Command {
     .addHelpText(
       'after',
       `
-Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_DATA_DIR.
+Prints a line containing "ready" once listening. Environment: SPS_HOST, SPS_PORT, SPS_HTTP_PORT, SPS_DATA_DIR,
+SPS_SASL_USERS, SPS_SASL_USERS_FILE, SPS_TLS_CERT, SPS_TLS_KEY.
 Examples:
   npx sps serve
-  npx sps serve --port 19092 --http-port off --data-dir /tmp/sps`,
+  npx sps serve --port 19092 --http-port off --data-dir /tmp/sps
+  SPS_SASL_USERS=alice:secret npx sps serve --tls-cert cert.pem --tls-key key.pem   (SASL_SSL, as managed Kafka)`,
     )
     .action(async (o: Record<string, unknown>) => {
       await serve(serveOptionsFrom(o), io);

@@ -1,7 +1,8 @@
 /**
  * SaslHandshake (key 17), v0–1: never flexible. v0: raw SASL tokens follow on the socket;
  * v1: tokens travel in SaslAuthenticate.
- * SaslAuthenticate (key 36), v0–1. v1: response sessionLifetimeMs.
+ * SaslAuthenticate (key 36), v0–2. v1: response sessionLifetimeMs. v2: flexible (compact strings and
+ * bytes, tagged fields; the Java client 2.5+ and librdkafka 2.x send it).
  */
 import { array, defineApi, field as f } from '../schema.js';
 
@@ -17,7 +18,7 @@ export const SaslHandshake = defineApi({
 export const SaslAuthenticate = defineApi({
   name: 'SaslAuthenticate',
   apiKey: 36,
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   request: [f('authBytes', 'bytes', '0+')],
   response: [

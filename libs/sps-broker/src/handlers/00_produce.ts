@@ -8,6 +8,9 @@
  *
  * acks=0 gets no response; acks=1 is answered once the batch is written; acks=all once it is fsynced
  * (group commit: concurrent producers share one fsync per partition).
+ * Idempotence: a retried batch (same producer id, epoch and sequences as one of that producer's
+ * last 5 in the partition) is answered with its original offset, also after a broker restart or
+ * crash (producer state is rebuilt from a snapshot plus the log, see producers.ts).
  */
 import { ApiKey, ErrorCode, validateBatches } from '@orders/kafka-protocol';
 import type { BrokerState } from '../state.js';
@@ -132,17 +135,7 @@ function appendPartition(
     state.logger.error('append failed', { topic: topicName, partition: index, error: String(err) });
     return failed(index, ErrorCode.KAFKA_STORAGE_ERROR);
   }
-  if (idempotent) {
-    state.producers.record(
-      topicName,
-      index,
-      batch.producerId,
-      batch.producerEpoch,
-      batch.baseSequence,
-      batch.recordCount,
-      appended.baseOffset,
-    );
-  }
+  state.producers.appended(topicName, index, log, batch, appended.baseOffset, appended.position);
   state.stats.producedBatches++;
   state.stats.producedBytes += records.length;
   state.appends.notify(topicName, index);

@@ -7,6 +7,9 @@
  * v4: allow_auto_topic_creation (earlier versions always auto-create when the broker allows it).
  * v5: offline_replicas per partition.
  * v6: same as v5.
+ * Auto-creation (when the broker and, v4+, the request allow it) is bounded per request
+ * (limits.maxAutoCreatedTopicsPerRequest): further unknown names get LEADER_NOT_AVAILABLE, which
+ * clients retry, so a request naming thousands of topics cannot create them all at once.
  * We stop at v6: v7+ adds leader epochs, which a single node does not track.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
@@ -33,13 +36,18 @@ export default defineHandler<MetadataRequest>({
     const allowAutoCreate = version < 4 || req.allowAutoTopicCreation !== false;
 
     const topics = [];
+    let autoCreated = 0;
     for (const name of names) {
       let topic = state.topics.get(name);
       let errorCode: number = ErrorCode.NONE;
       if (!topic && !allTopics) {
-        const created = allowAutoCreate
-          ? await autoCreateTopic(state, name)
-          : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        const created = !allowAutoCreate
+          ? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+          : autoCreated >= state.settings.limits.maxAutoCreatedTopicsPerRequest &&
+              state.settings.autoCreateTopics
+            ? { errorCode: ErrorCode.LEADER_NOT_AVAILABLE }
+            : await autoCreateTopic(state, name);
+        if (created.topic) autoCreated++;
         topic = created.topic;
         errorCode = created.errorCode;
       }

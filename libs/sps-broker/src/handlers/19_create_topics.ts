@@ -10,6 +10,7 @@
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
 import { validateTopicConfig } from '../configs.js';
+import { partitionsPerTopicProblem, RequestPartitionBudget } from '../topic-limits.js';
 import { topicNameProblem } from '../topics.js';
 import { defineHandler } from './handler.js';
 
@@ -32,6 +33,7 @@ export default defineHandler<CreateTopicsRequest>({
   maxVersion: 4,
   async handle(req, { state }) {
     const seen = new Set<string>();
+    const budget = new RequestPartitionBudget(state.settings.limits);
     const topics = [];
     for (const t of req.topics) {
       const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
@@ -66,6 +68,9 @@ export default defineHandler<CreateTopicsRequest>({
           if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
           overrides[c.name] = c.value!.trim();
         }
+        const tooMany =
+          partitionsPerTopicProblem(state.settings.limits, t.name, partitions) ?? budget.take(partitions);
+        if (tooMany) return fail(ErrorCode.INVALID_PARTITIONS, tooMany);
         if (req.validateOnly) return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
         try {
           await state.topics.create(t.name, partitions, overrides);

@@ -5,6 +5,8 @@
  * Idempotent producers (the Java client's default) get a fresh id with epoch 0. Transactions are
  * not supported: a transactional id is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which
  * clients report as fatal instead of retrying forever.
+ * Ids never repeat across restarts: a block of ids is fsynced before any of it is handed out; if
+ * that write fails (disk full) the answer is KAFKA_STORAGE_ERROR (retriable), never a closed connection.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
 import { defineHandler } from './handler.js';
@@ -26,7 +28,20 @@ export default defineHandler<{ transactionalId: string | null; transactionTimeou
         producerEpoch: -1,
       };
     }
-    const producerId = await state.producers.allocateId();
+    let producerId: number;
+    try {
+      producerId = await state.producers.allocateId();
+    } catch (err) {
+      state.logger.error('producer id block not persisted; answering KAFKA_STORAGE_ERROR', {
+        error: String(err),
+      });
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+        producerId: -1,
+        producerEpoch: -1,
+      };
+    }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
   },
 });

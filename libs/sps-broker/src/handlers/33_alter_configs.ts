@@ -3,6 +3,7 @@
  * v0: resources with their complete new config set, validate_only.
  * v1: same as v0.
  * Not incremental, as in Kafka: a topic config not named in the request returns to its default.
+ * A change that cannot be stored (disk full) is answered KAFKA_STORAGE_ERROR and changes nothing.
  */
 import { ApiKey } from '@orders/kafka-protocol';
 import { applyTopicOverrides } from '../config-resources.js';

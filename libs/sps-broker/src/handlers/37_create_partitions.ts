@@ -4,8 +4,11 @@
  * v1: same as v0.
  * Partitions can only be added: a count at or below the current one gets INVALID_PARTITIONS,
  * with Kafka's wording.
+ * Limits (sps, not Kafka): partitions per topic and added per request (BrokerOptions.limits) are
+ * refused with INVALID_PARTITIONS naming the limit, before anything is created.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
+import { partitionsPerTopicProblem, RequestPartitionBudget } from '../topic-limits.js';
 import { partitionIncreaseProblem } from '../topics.js';
 import { defineHandler } from './handler.js';
 
@@ -22,6 +25,7 @@ export default defineHandler<CreatePartitionsRequest>({
   maxVersion: 1,
   async handle(req, { state }) {
     const results = [];
+    const budget = new RequestPartitionBudget(state.settings.limits);
     for (const t of req.topics) {
       const topic = state.topics.get(t.name);
       const current = topic?.partitions.length ?? 0;
@@ -33,6 +37,13 @@ export default defineHandler<CreatePartitionsRequest>({
       } else if (partitionIncreaseProblem(t.name, current, t.count)) {
         errorCode = ErrorCode.INVALID_PARTITIONS;
         errorMessage = partitionIncreaseProblem(t.name, current, t.count)!;
+      } else if (
+        (errorMessage =
+          partitionsPerTopicProblem(state.settings.limits, t.name, t.count) ??
+          budget.take(t.count - current) ??
+          null)
+      ) {
+        errorCode = ErrorCode.INVALID_PARTITIONS;
       } else if (!req.validateOnly) {
         try {
           await state.topics.addPartitions(t.name, t.count);

@@ -3,6 +3,7 @@
  * v0: per config an operation: 0 SET, 1 DELETE (back to default), 2 APPEND and 3 SUBTRACT (list
  *     configs only; none of our topic configs is a list, so those get INVALID_CONFIG).
  * This is how `kafka-configs --alter --add-config retention.ms=…` changes a topic's TTL live.
+ * A change that cannot be stored (disk full) is answered KAFKA_STORAGE_ERROR and changes nothing.
  */
 import { ApiKey } from '@orders/kafka-protocol';
 import { applyTopicOverrides } from '../config-resources.js';

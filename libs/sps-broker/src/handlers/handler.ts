@@ -3,6 +3,7 @@
  * version on top of the file), and ApiVersions advertises exactly the union of what the handler
  * files declare, so the two cannot drift.
  */
+import type { SaslSession } from '../sasl/session.js';
 import type { BrokerState } from '../state.js';
 
 export interface RequestContext {
@@ -14,6 +15,12 @@ export interface RequestContext {
   /** Local address the client connected to: the advertised host when none is configured. */
   localAddress: string;
   state: BrokerState;
+  /** This connection's SASL state, or null when the listener has no SASL. */
+  sasl: SaslSession | null;
+  /** Closes the connection once this request's response is written (failed logins, as Kafka). */
+  closeAfterResponse(): void;
+  /** A warning at most once per interval per kind (a flood of bad logins must not flood the log). */
+  warn(kind: string, msg: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Handler<Req = unknown, Res = unknown> {

@@ -13,12 +13,14 @@ import leaveGroup from './13_leave_group.js';
 import syncGroup from './14_sync_group.js';
 import describeGroups from './15_describe_groups.js';
 import listGroups from './16_list_groups.js';
+import saslHandshake from './17_sasl_handshake.js';
 import apiVersions from './18_api_versions.js';
 import createTopics from './19_create_topics.js';
 import deleteTopics from './20_delete_topics.js';
 import initProducerId from './22_init_producer_id.js';
 import describeConfigs from './32_describe_configs.js';
 import alterConfigs from './33_alter_configs.js';
+import saslAuthenticate from './36_sasl_authenticate.js';
 import createPartitions from './37_create_partitions.js';
 import deleteGroups from './42_delete_groups.js';
 import incrementalAlterConfigs from './44_incremental_alter_configs.js';
@@ -38,12 +40,14 @@ const ALL: Handler[] = [
   syncGroup,
   describeGroups,
   listGroups,
+  saslHandshake,
   apiVersions,
   createTopics,
   deleteTopics,
   initProducerId,
   describeConfigs,
   alterConfigs,
+  saslAuthenticate,
   createPartitions,
   deleteGroups,
   incrementalAlterConfigs,
