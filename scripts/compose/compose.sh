@@ -257,7 +257,7 @@ test_stack() {
   # Containers behind docker's port proxy answer slower than processes on loopback: the suite's bounded
   # waits get three times as long (they only matter when something does not happen).
   (cd "$repo" && E2E_COMPOSE=1 E2E_TIMEOUT_SCALE="${E2E_TIMEOUT_SCALE:-3}" \
-    npx vitest run --config test/e2e/vitest.config.ts) || rc=$?
+    npx vitest run --config test/e2e/vitest.config.ts test/e2e/orders-stream.test.ts) || rc=$?
   say "e2e suite (profile $COMPOSE_PROFILES) finished in $((SECONDS - t0)) s, exit $rc"
   if ((rc != 0)); then
     dc ps || true

@@ -343,12 +343,32 @@ function docker(args: string[]): Promise<string> {
   );
 }
 
-/** The 127.0.0.1 address a service's container port is published on (`docker-compose port`). */
+/**
+ * The 127.0.0.1 address a service's container port is published on (what `docker-compose port` says),
+ * read with one `docker ps` over the project's containers: much faster than docker-compose 1.29 (Python)
+ * on a busy machine.
+ */
 async function published(service: string, port: number, index = 1): Promise<string> {
-  const out = (await compose(['port', `--index=${index}`, service, String(port)])).trim();
-  if (!/^127\.0\.0\.1:\d+$/.test(out))
-    throw new Error(`${service}:${port} is not published on 127.0.0.1 (docker-compose port said '${out}')`);
-  return out;
+  const project = process.env.COMPOSE_PROJECT_NAME?.trim() || 'orders-stream';
+  const rows = (
+    await docker([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+      '--format',
+      '{{.Label "com.docker.compose.container-number"}}\t{{.Ports}}',
+    ])
+  )
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+  const ports = rows.find((r) => r.split('\t')[0] === String(index))?.split('\t')[1] ?? '';
+  const match = new RegExp(`(127\\.0\\.0\\.1:\\d+)->${port}/tcp`).exec(ports);
+  if (!match)
+    throw new Error(`${service}#${index}:${port} is not published on 127.0.0.1 (docker ps says '${ports}')`);
+  return match[1]!;
 }
 
 async function attachToCompose(): Promise<System> {
@@ -366,8 +386,20 @@ async function attachToCompose(): Promise<System> {
   const socketFactory = publishedSocket(kafkaAddress);
   const admin = kafkaClient(kafkaAddress, socketFactory).admin();
   await admin.connect();
+  const project = process.env.COMPOSE_PROJECT_NAME?.trim() || 'orders-stream';
   const containerOf = async (app: string, index = 1) =>
-    (await compose(['ps', '-q', app])).trim().split('\n').filter(Boolean)[index - 1];
+    (
+      await docker([
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${app}`,
+        '--filter',
+        `label=com.docker.compose.container-number=${index}`,
+      ])
+    ).trim() || undefined;
   const logs = (n: number) => {
     try {
       return execFileSync(COMPOSE_SH, ['logs', '--no-color', `--tail=${n}`], {
