@@ -14,12 +14,13 @@
 // app must exist. Run: `npm run test:e2e` (after `npm run build`); against Apache Kafka (or any
 // Kafka-compatible broker) instead of the embedded one: `E2E_KAFKA=127.0.0.1:19092 npm run test:e2e`.
 import { customerIdFromEmail, DLQ_TOPIC, ORDERS_TOPIC } from '@orders/contracts';
-import { Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPartition } from '../helpers/read.js';
 import { EFFECTS, type CheckContext } from './effects.js';
 import { Shop } from './shop.js';
 import {
+  COMPOSE,
   CONSUMERS,
   EXTERNAL_KAFKA,
   getJson,
@@ -28,8 +29,10 @@ import {
   MISSING,
   ordersLag,
   postJson,
+  POSTGRES,
   PRESENT,
   startSystem,
+  TIMEOUT_SCALE,
   waitCaughtUp,
   waitFor,
   type Consumer,
@@ -82,18 +85,18 @@ beforeAll(async () => {
         return health.every((h) => h.status === 200);
       },
       // Generous: on a shared 2-core machine under load, nine Node processes can take minutes to start.
-      180_000,
+      180_000 * TIMEOUT_SCALE,
     ),
   );
-}, 240_000);
+}, 240_000 * TIMEOUT_SCALE);
 
 afterAll(async () => {
   await system?.stop();
   const total = timings.reduce((s, [, ms]) => s + ms, 0);
   console.log(
     [
-      `e2e (${system?.databaseUrl ? 'PostgreSQL' : 'SQLite'}, ` +
-        `${EXTERNAL_KAFKA ? `external broker ${EXTERNAL_KAFKA}` : 'embedded broker'}): ${shop?.placed.length ?? 0} orders; ` +
+      `e2e (${POSTGRES ? 'PostgreSQL' : 'SQLite'}, ` +
+        `${COMPOSE ? `the docker-compose stack, profile ${process.env.COMPOSE_PROFILES ?? 'sps'}` : EXTERNAL_KAFKA ? `external broker ${EXTERNAL_KAFKA}` : 'embedded broker'}): ${shop?.placed.length ?? 0} orders; ` +
         `apps checked: ${PRESENT.join(', ')}${MISSING.length ? `; SKIPPED (not built): ${MISSING.join(', ')}` : ''}`,
       ...timings.map(([what, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${what}`),
       `  ${(total / 1000).toFixed(1).padStart(6)} s  in all`,
@@ -101,7 +104,7 @@ afterAll(async () => {
       system ? `  log: ${system.logFile}` : '',
     ].join('\n'),
   );
-}, 60_000);
+}, 60_000 * TIMEOUT_SCALE);
 
 describe('the orders stream, end to end', () => {
   it.runIf(Boolean(process.env.CI))('has every app built (CI)', () => {
@@ -125,7 +128,7 @@ describe('the orders stream, end to end', () => {
 
     everyAppShowsOneEffectPerOrder('');
 
-    it.runIf(Boolean(process.env.DATABASE_URL?.startsWith('postgres')))(
+    it.runIf(POSTGRES)(
       'on PostgreSQL, each app keeps its tables in its own schema of one database',
       async () => {
         const tables = await system.postgresTables();
@@ -142,48 +145,23 @@ describe('the orders stream, end to end', () => {
 
   describe('2. a consumer is killed with SIGKILL mid-stream and started again', () => {
     it('each consumer app loses its instance while 200 more orders stream in, restarts and catches up', async () => {
-      const victims = await Promise.all(
-        PRESENT.map(async (app) => {
-          const { body } = await getJson<{ instances: { id: number; status: string }[] }>(
-            `${system.controlUrl}/api/apps/${app}`,
-          );
-          const live = body.instances.find((i) => i.status === 'running');
-          expect(live, `a running instance of ${app}`).toBeDefined();
-          return { app, id: live!.id };
-        }),
-      );
+      const victims = await system.runningInstances(PRESENT);
       await timed('place 200 more orders, killing every consumer after 60', () =>
         shop.placeMany(200, 8, async (n) => {
           if (n !== 60) return;
           ctx.killed = true;
-          for (const v of victims) {
-            const res = await postJson(`${system.controlUrl}/api/apps/${v.app}/instances/${v.id}/kill`);
-            expect(res.status, `kill ${v.app}#${v.id}`).toBe(202);
-          }
+          for (const v of victims) await system.kill(v);
         }),
       );
       for (const v of victims) {
-        const exited = await waitFor(
-          system,
-          `${v.app}#${v.id} to die`,
-          async () => {
-            const { body } = await getJson<{ status: string; signal: string | null }>(
-              `${system.controlUrl}/api/apps/${v.app}/instances/${v.id}`,
-            );
-            return body.status === 'exited' && body;
-          },
-          10_000,
-        );
+        const exited = await waitFor(system, `${v.app} (${v.id}) to die`, () => system.exited(v), 10_000);
         expect(exited.signal).toBe('SIGKILL');
         // Dead consumers read nothing: the orders placed since pile up as lag.
         expect(ordersLag(await group(system, v.app)), `${v.app}'s lag while it is dead`).toBeGreaterThan(0);
       }
 
       await timed('restart the killed consumers and catch up', async () => {
-        for (const v of victims) {
-          const res = await postJson<{ id: number }>(`${system.controlUrl}/api/apps/${v.app}/instances`);
-          expect(res.status, `start ${v.app} again`).toBe(201);
-        }
+        for (const v of victims) await system.startAgain(v);
         await waitCaughtUp(system, PRESENT, 60_000);
       });
     });
@@ -236,8 +214,7 @@ describe('the orders stream, end to end', () => {
       const key = customerIdFromEmail(customer.email);
       const partition = shop.placed.find((o) => o.customerId === key)?.partition ?? 0;
       const invalid = JSON.stringify({ orderId: 'not-an-order', lines: 'none' });
-      const kafka = new Kafka({ clientId: 'e2e', brokers: [system.bootstrap], logLevel: logLevel.NOTHING });
-      const producer = kafka.producer();
+      const producer = system.kafka().producer();
       await producer.connect();
       const [sent] = await producer.send({
         topic: ORDERS_TOPIC,
@@ -274,5 +251,34 @@ describe('the orders stream, end to end', () => {
     });
 
     everyAppShowsOneEffectPerOrder(', the order behind the invalid message included');
+  });
+
+  describe.runIf(COMPOSE)('5. `--scale order-db=3`: three instances share one consumer group', () => {
+    it('order-db runs three members of its group, the five partitions spread over them', async () => {
+      await timed('docker-compose up --scale order-db=3', () => system.scale('order-db', 3));
+      const spread = await waitFor(
+        system,
+        'order-db to be one Stable group of three members, each assigned orders partitions',
+        async () => {
+          const { groups } = await system.admin.describeGroups(['order-db']);
+          const g = groups[0];
+          if (g?.state !== 'Stable' || g.members.length !== 3) return false;
+          const owned = g.members.map(
+            (m) =>
+              AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[ORDERS_TOPIC] ?? [],
+          );
+          return owned.every((p) => p.length > 0) && owned;
+        },
+        90_000,
+        async () =>
+          JSON.stringify((await system.admin.describeGroups(['order-db'])).groups[0]?.members.length),
+      );
+      // Every partition owned by exactly one member.
+      expect(spread.flat().sort()).toEqual([0, 1, 2, 3, 4]);
+      await timed('place 50 orders on three order-db instances', () => shop.placeMany(50, 5));
+      await timed('every group catches up', () => waitCaughtUp(system, PRESENT, 60_000));
+    });
+
+    everyAppShowsOneEffectPerOrder(', with three order-db instances');
   });
 });

@@ -10,7 +10,12 @@
  * only KAFKA_BROKERS changes for the apps. Everything the suite reads from the broker (group state,
  * members, committed offsets, high watermarks) goes through the Kafka protocol, so it reads the same
  * on both.
+ * E2E_COMPOSE=1 starts nothing: the suite runs against the docker-compose stack that
+ * `scripts/compose/compose.sh test` has just brought up fresh (profile COMPOSE_PROFILES, PostgreSQL as
+ * the compose file configures it), through the ports it publishes on 127.0.0.1 (deploy/docker-compose.e2e.yml);
+ * a consumer is killed and started again with `docker-compose kill/start`.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,8 +23,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ORDERS_PARTITIONS, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
 import { adapterFactory } from '@orders/db';
-import { APPS, startDemo, type RunningDemo } from '@orders/demo';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { APPS, startDemo } from '@orders/demo';
+import { Kafka, logLevel, type Admin, type ISocketFactory } from 'kafkajs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,6 +43,15 @@ export const has = (app: Consumer) => PRESENT.includes(app);
 
 /** E2E_KAFKA=host:port: an external broker (Apache Kafka, Redpanda, …) instead of the embedded one. */
 export const EXTERNAL_KAFKA = process.env.E2E_KAFKA?.trim() || undefined;
+/**
+ * E2E_TIMEOUT_SCALE (default 1): every bounded wait, and vitest's test timeout, times this — for a slow
+ * or busy machine (containers behind docker's port proxy are slower than processes on loopback).
+ */
+export const TIMEOUT_SCALE = Math.max(1, Number(process.env.E2E_TIMEOUT_SCALE) || 1);
+/** E2E_COMPOSE=1: the docker-compose stack (scripts/compose/compose.sh test) instead of processes. */
+export const COMPOSE = process.env.E2E_COMPOSE === '1';
+/** The apps keep their tables in PostgreSQL (DATABASE_URL=postgresql://…, or the compose stack). */
+export const POSTGRES = COMPOSE || Boolean(process.env.DATABASE_URL?.startsWith('postgres'));
 
 export interface GroupView {
   id: string;
@@ -53,18 +67,35 @@ export interface GroupView {
   }[];
 }
 
+/** One instance (process or container) of a consumer app, for killing it and starting it again. */
+export interface Instance {
+  app: string;
+  id: string;
+}
+
 export interface System {
-  demo: RunningDemo;
-  /** Base URL of an app's first instance (restarted instances get the same port back). */
+  /** How it runs: `npm run demo`'s processes, or the docker-compose stack. */
+  mode: 'processes' | 'compose';
+  /** Base URL of an app's first instance (restarted instances are found again). */
   url(app: string): string;
+  /** A running instance of each given consumer app. */
+  runningInstances(apps: readonly string[]): Promise<Instance[]>;
+  /** SIGKILL, no goodbye. */
+  kill(instance: Instance): Promise<void>;
+  /** Its state once it has exited (status `exited`, the signal that ended it), else null. */
+  exited(instance: Instance): Promise<{ signal: string | null } | null>;
+  /** The app started again after the kill. */
+  startAgain(instance: Instance): Promise<void>;
+  /** Compose only: runs `count` instances of the app (`docker-compose up --scale app=count`). */
+  scale(app: string, count: number): Promise<void>;
+  /** A kafkajs client on the broker (reached through its published port under compose). */
+  kafka(): Kafka;
   /** The broker: Kafka bootstrap and its port; `external` when it is E2E_KAFKA, not the embedded one. */
   bootstrap: string;
   kafkaPort: number;
   external: boolean;
   /** A connected Kafka admin client on the broker: how the suite reads groups, offsets and lag. */
   admin: Admin;
-  /** The demo's control API (on the embedded broker's HTTP port, or its own port). */
-  controlUrl: string;
   /** The mail catcher's HTTP API (Mailpit's shape). */
   mailUrl: string;
   databaseUrl: string | undefined;
@@ -131,13 +162,31 @@ async function freshPostgresDatabase(url: string) {
   };
 }
 
-function kafkaAdmin(bootstrap: string): Admin {
+/**
+ * Under compose the broker advertises an address inside the compose network (`broker:9092`, a
+ * container's IP): every connection goes to the port it publishes on 127.0.0.1 instead (one broker).
+ */
+function publishedSocket(published: string): ISocketFactory {
+  const [host, port] = [published.slice(0, published.lastIndexOf(':')), Number(published.split(':').at(-1))];
+  return ({ onConnect }) => {
+    const socket = net.connect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    return socket;
+  };
+}
+
+function kafkaClient(bootstrap: string, socketFactory?: ISocketFactory): Kafka {
   return new Kafka({
     clientId: 'e2e',
     brokers: [bootstrap],
     logLevel: logLevel.NOTHING,
     retry: { retries: 5 },
-  }).admin();
+    ...(socketFactory ? { socketFactory } : {}),
+  });
+}
+
+function kafkaAdmin(bootstrap: string): Admin {
+  return kafkaClient(bootstrap).admin();
 }
 
 /**
@@ -174,6 +223,7 @@ async function resetExternalBroker(bootstrap: string, say: (line: string) => voi
 }
 
 export async function startSystem(): Promise<System> {
+  if (COMPOSE) return attachToCompose();
   const names = APPS.map((a) => a.name);
   const [kafka, http, control, smtp, mailHttp, ...appPorts] = await freePorts(5 + names.length);
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'orders-e2e-'));
@@ -216,14 +266,43 @@ export async function startSystem(): Promise<System> {
   const bootstrap = EXTERNAL_KAFKA ?? demo.broker!.bootstrap;
   const admin = kafkaAdmin(bootstrap);
   await admin.connect();
+  const controlUrl = demo.controlUrl;
   return {
-    demo,
+    mode: 'processes',
     url,
+    // The demo's control API: the supervisor's instances, killed and started like `npm run demo`'s.
+    async runningInstances(apps) {
+      return Promise.all(
+        apps.map(async (app) => {
+          const { body } = await getJson<{ instances: { id: number; status: string }[] }>(
+            `${controlUrl}/api/apps/${app}`,
+          );
+          const live = body.instances.find((i) => i.status === 'running');
+          if (!live) throw new Error(`no running instance of ${app}`);
+          return { app, id: String(live.id) };
+        }),
+      );
+    },
+    async kill({ app, id }) {
+      const res = await postJson(`${controlUrl}/api/apps/${app}/instances/${id}/kill`);
+      if (res.status !== 202) throw new Error(`kill ${app}#${id}: ${res.status}`);
+    },
+    async exited({ app, id }) {
+      const { body } = await getJson<{ status: string; signal: string | null }>(
+        `${controlUrl}/api/apps/${app}/instances/${id}`,
+      );
+      return body.status === 'exited' ? { signal: body.signal } : null;
+    },
+    async startAgain({ app }) {
+      const res = await postJson(`${controlUrl}/api/apps/${app}/instances`);
+      if (res.status !== 201) throw new Error(`start ${app} again: ${res.status}`);
+    },
+    scale: () => Promise.reject(new Error('scaling is a compose-only scenario')),
+    kafka: () => kafkaClient(bootstrap),
     bootstrap,
     kafkaPort: Number(bootstrap.split(',')[0]!.split(':').at(-1)),
     external: Boolean(EXTERNAL_KAFKA),
     admin,
-    controlUrl: demo.controlUrl,
     mailUrl: demo.mail!.httpUrl,
     databaseUrl: pgDb?.url,
     postgresTables: async () => (pgDb ? pgDb.tables() : null),
@@ -235,6 +314,177 @@ export async function startSystem(): Promise<System> {
       flush();
       await pgDb?.drop().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- the docker-compose stack (E2E_COMPOSE=1) -----------------------------------------------------
+
+const COMPOSE_SH = path.join(REPO, 'scripts', 'compose', 'compose.sh');
+
+/** `scripts/compose/compose.sh <args>` (docker-compose with the project's files); its stdout. */
+function compose(args: string[], timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      COMPOSE_SH,
+      args,
+      { cwd: REPO, timeout: timeoutMs, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`compose.sh ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+function docker(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`docker ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+/**
+ * The 127.0.0.1 address a service's container port is published on (what `docker-compose port` says),
+ * read with one `docker ps` over the project's containers: much faster than docker-compose 1.29 (Python)
+ * on a busy machine.
+ */
+async function published(service: string, port: number, index = 1): Promise<string> {
+  const project = process.env.COMPOSE_PROJECT_NAME?.trim() || 'orders-stream';
+  const rows = (
+    await docker([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+      '--format',
+      '{{.Label "com.docker.compose.container-number"}}\t{{.Ports}}',
+    ])
+  )
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+  const ports = rows.find((r) => r.split('\t')[0] === String(index))?.split('\t')[1] ?? '';
+  const match = new RegExp(`(127\\.0\\.0\\.1:\\d+)->${port}/tcp`).exec(ports);
+  if (!match)
+    throw new Error(`${service}#${index}:${port} is not published on 127.0.0.1 (docker ps says '${ports}')`);
+  return match[1]!;
+}
+
+async function attachToCompose(): Promise<System> {
+  const profile = process.env.COMPOSE_PROFILES?.trim() || 'sps';
+  const broker = profile === 'kafka' ? 'kafka' : 'sps';
+  const logDir = path.join(REPO, 'test-results', 'e2e');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `compose-${broker}.log`);
+  const appPorts = Object.fromEntries(APPS.map((a) => [a.name, a.port]));
+  const urls = new Map<string, string>();
+  const findUrl = async (app: string) => urls.set(app, `http://${await published(app, appPorts[app]!)}`);
+  await Promise.all([...REQUIRED_HTTP_APPS, ...PRESENT].map(findUrl));
+  const mailUrl = `http://${await published('mailpit', 8025)}`;
+  const kafkaAddress = await published(broker, 9092);
+  const socketFactory = publishedSocket(kafkaAddress);
+  const admin = kafkaClient(kafkaAddress, socketFactory).admin();
+  await admin.connect();
+  const project = process.env.COMPOSE_PROJECT_NAME?.trim() || 'orders-stream';
+  const containerOf = async (app: string, index = 1) =>
+    (
+      await docker([
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${app}`,
+        '--filter',
+        `label=com.docker.compose.container-number=${index}`,
+      ])
+    ).trim() || undefined;
+  const logs = (n: number) => {
+    try {
+      return execFileSync(COMPOSE_SH, ['logs', '--no-color', `--tail=${n}`], {
+        cwd: REPO,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        timeout: 60_000,
+      });
+    } catch (err) {
+      return `(docker-compose logs failed: ${String(err)})`;
+    }
+  };
+  return {
+    mode: 'compose',
+    url: (app) => {
+      const u = urls.get(app);
+      if (!u) throw new Error(`${app} has no published port`);
+      return u;
+    },
+    async runningInstances(apps) {
+      return Promise.all(
+        apps.map(async (app) => {
+          const id = await containerOf(app);
+          if (!id) throw new Error(`no container of ${app}`);
+          return { app, id };
+        }),
+      );
+    },
+    // Asynchronously: a test process that blocks its event loop for seconds finds its keep-alive
+    // sockets to the storefront closed under it.
+    async kill({ id }) {
+      await docker(['kill', '--signal=KILL', id]);
+    },
+    async exited({ id }) {
+      const [status, code] = (await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id]))
+        .trim()
+        .split(' ');
+      // A container's exit code is 128 + the signal that ended its main process.
+      return status === 'exited' ? { signal: code === '137' ? 'SIGKILL' : `exit ${code}` } : null;
+    },
+    async startAgain({ app, id }) {
+      await docker(['start', id]);
+      await findUrl(app); // a restarted container may get another ephemeral port
+    },
+    async scale(app, count) {
+      await compose(
+        ['dc', 'up', '-d', '--no-deps', '--no-build', '--no-recreate', '--scale', `${app}=${count}`, app],
+        180_000,
+      );
+    },
+    kafka: () => kafkaClient(kafkaAddress, socketFactory),
+    bootstrap: kafkaAddress,
+    kafkaPort: Number(kafkaAddress.split(':').at(-1)),
+    external: true,
+    admin,
+    mailUrl,
+    databaseUrl: undefined,
+    async postgresTables() {
+      const out = await compose([
+        'exec',
+        '-T',
+        'postgres',
+        'psql',
+        '-U',
+        'orders',
+        '-d',
+        'orders',
+        '-AtF',
+        ' ',
+        '-c',
+        `SELECT table_schema, table_name FROM information_schema.tables
+         WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
+      ]);
+      const tables: Record<string, string[]> = {};
+      for (const line of out.split('\n').filter(Boolean)) {
+        const [schema, table] = line.split(' ');
+        (tables[schema!] ??= []).push(table!);
+      }
+      return tables;
+    },
+    logFile,
+    logTail: (n = 40) => logs(n),
+    async stop() {
+      await admin.disconnect().catch(() => undefined);
+      writeFileSync(logFile, logs(100_000));
     },
   };
 }
@@ -269,9 +519,10 @@ export async function waitFor<T>(
   system: System | null,
   what: string,
   check: () => Promise<T | undefined | null | false>,
-  ms: number,
+  givenMs: number,
   describe?: () => Promise<string> | string,
 ): Promise<T> {
+  const ms = givenMs * TIMEOUT_SCALE;
   const deadline = Date.now() + ms;
   let lastError: unknown;
   for (;;) {
