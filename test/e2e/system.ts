@@ -78,6 +78,8 @@ export interface System {
   mode: 'processes' | 'compose';
   /** Base URL of an app's first instance (restarted instances are found again). */
   url(app: string): string;
+  /** The demo's control API (processes only; the compose stack has none). */
+  controlUrl?: string;
   /** A running instance of each given consumer app. */
   runningInstances(apps: readonly string[]): Promise<Instance[]>;
   /** SIGKILL, no goodbye. */
@@ -270,6 +272,7 @@ export async function startSystem(): Promise<System> {
   return {
     mode: 'processes',
     url,
+    controlUrl,
     // The demo's control API: the supervisor's instances, killed and started like `npm run demo`'s.
     async runningInstances(apps) {
       return Promise.all(

@@ -11,10 +11,15 @@ import { CONSUMERS, getJson, postJson, REPO, startSystem, waitFor, type System }
 
 const LAB_CLI = path.join(REPO, 'apps', 'lab', 'dist', 'main.js');
 let system: System;
+/** The running demo's control API, where the lab CLI and the checks look. */
+function controlUrl(): string {
+  if (!system.controlUrl) throw new Error('the workshop runs on npm run demo (processes), which has a control API');
+  return system.controlUrl;
+}
 
 function lab(...args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LAB_CLI, '--url', system.controlUrl, ...args], {
+    const child = spawn(process.execPath, [LAB_CLI, '--url', controlUrl(), ...args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -31,14 +36,14 @@ describe('every lab of the workshop, solved and checked on one running demo', ()
     if (!existsSync(LAB_CLI)) throw new Error(`${LAB_CLI} is missing: run npm run build first`);
     system = await startSystem();
     // As `npm run demo` does: a trickle of orders, and every app up and caught up before the class starts.
-    expect((await postJson(`${system.controlUrl}/api/load`, { rate: 1 })).status).toBe(200);
+    expect((await postJson(`${controlUrl()}/api/load`, { rate: 1 })).status).toBe(200);
     const seenCaughtUp = new Set<string>();
     await waitFor(
       system,
       'each of the six consumer groups to have read the first orders (lag 0 once)',
       async () => {
         const { body } = await getJson<{ groups: { id: string; lag: number | null }[] }>(
-          `${system.controlUrl}/api/groups`,
+          `${controlUrl()}/api/groups`,
         );
         for (const g of body.groups) if (g.lag === 0) seenCaughtUp.add(g.id);
         return CONSUMERS.every((c) => seenCaughtUp.has(c));
