@@ -5,7 +5,7 @@ import { ANSWERS_TOPIC, LabContext } from './context.js';
 import type { Lab } from './lab.js';
 import { findLab, LABS, RESERVED } from './labs/index.js';
 import { lostAck } from './tools/lost-ack.js';
-import { kinesisRead } from './tools/kinesis.js';
+import { kinesisLeases, kinesisRead } from './tools/kinesis.js';
 import { putAndNote } from './labs/14-kinesis-api.js';
 import { runTally } from './tools/tally.js';
 import { CRON_GROUP } from './labs/10-replay.js';
@@ -197,6 +197,25 @@ program
       console.log(
         `PutRecord: order ${put.orderId} (partition key ${put.customerId}) → ${put.shardId}, sequence number ${put.sequenceNumber}`,
       );
+    }),
+  );
+
+program
+  .command('kinesis-leases')
+  .description(
+    'lab 14: a KCL application’s leases and checkpoints (sequence numbers) beside the Kafka group’s committed offsets',
+  )
+  .option('--application <name>', 'the KCL application (lease table)', 'promo-counter-kinesis')
+  .option('--group <group>', 'the Kafka consumer group to compare with', 'promo-counter')
+  .action((o: { application: string; group: string }) =>
+    withContext(async (ctx) => {
+      const leases = await kinesisLeases(ctx, o.application, o.group);
+      if (!leases.length) console.log(`${o.application} has no leases yet: is its KCL worker running?`);
+      for (const l of leases)
+        console.log(
+          `${l.shardId}  lease ${l.owner ?? '(free)'}  checkpoint ${l.checkpoint} (offset ${l.checkpointOffset ?? '–'})  ` +
+            `${o.group} committed offset ${l.kafkaCommitted ?? '–'}`,
+        );
     }),
   );
 

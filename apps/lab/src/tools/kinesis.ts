@@ -22,6 +22,8 @@ import {
   describeErrors,
   type OrderEvent,
 } from '@orders/contracts';
+import { decodeSequenceNumber, partitionOf } from '@orders/kinesis-api';
+import { LeaseTable } from '@orders/kinesis-consumer';
 import type { LabContext } from '../context.js';
 
 export interface KinesisRead {
@@ -133,4 +135,42 @@ export async function kinesisPut(ctx: LabContext): Promise<KinesisPut> {
   } finally {
     kinesis.destroy();
   }
+}
+
+export interface LeaseView {
+  shardId: string;
+  owner: string | null;
+  checkpoint: string;
+  /** The Kafka offset the checkpoint names (the next record to read is after it). */
+  checkpointOffset: number | null;
+  /** The Kafka group of the same name without "-kinesis": its committed offset on that partition. */
+  kafkaCommitted: number | null;
+}
+
+/**
+ * A KCL application's leases (the teaching KCL keeps them in the broker, as the real one keeps them
+ * in DynamoDB) beside the Kafka group's committed offsets: two coordinators, one stream.
+ */
+export async function kinesisLeases(
+  ctx: LabContext,
+  application: string,
+  kafkaGroup: string,
+): Promise<LeaseView[]> {
+  const endpoint = await ctx.kinesisEndpoint();
+  if (!endpoint) throw new Error('the broker does not serve the Kinesis API');
+  const leases = await new LeaseTable(endpoint, application).list();
+  const group = await ctx.group(kafkaGroup);
+  return leases
+    .map((l) => {
+      const partition = partitionOf(l.LeaseKey);
+      const committed = group?.partitions.find((p) => p.topic === ORDERS_TOPIC && p.partition === partition);
+      return {
+        shardId: l.LeaseKey,
+        owner: l.Owner,
+        checkpoint: l.Checkpoint,
+        checkpointOffset: decodeSequenceNumber(l.Checkpoint)?.offset ?? null,
+        kafkaCommitted: committed?.committedOffset ?? null,
+      };
+    })
+    .sort((a, b) => a.shardId.localeCompare(b.shardId));
 }
