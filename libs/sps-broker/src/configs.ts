@@ -109,7 +109,9 @@ export const TOPIC_CONFIGS: readonly ConfigDef[] = [
     brokerDefault: () => '0.5',
     check: (v) => {
       const n = Number(v.trim());
-      return v.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1 ? undefined : 'must be a number between 0 and 1';
+      return v.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1
+        ? undefined
+        : 'must be a number between 0 and 1';
     },
     doc: 'The cleaner compacts a partition once this share of its closed bytes has not been compacted yet.',
   },

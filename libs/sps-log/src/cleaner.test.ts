@@ -70,10 +70,16 @@ async function consume(log: PartitionLog, from = log.logStartOffset) {
 describe('log cleaner', () => {
   it('keeps only the latest record per key in closed segments and leaves the active one alone', async () => {
     const log = await openLog(compacted());
-    append(log, [['a', 'a1'], ['b', 'b1']]);
+    append(log, [
+      ['a', 'a1'],
+      ['b', 'b1'],
+    ]);
     append(log, [['a', 'a2']]);
     log.maybeRoll(T0 + 8 * DAY); // close the first segment
-    append(log, [['b', 'b2'], ['a', 'a3']]);
+    append(log, [
+      ['b', 'b2'],
+      ['a', 'a3'],
+    ]);
     log.maybeRoll(T0 + 16 * DAY);
     append(log, [['a', 'active']]); // in the active segment: never cleaned
     const r = await cleanLog(log, { now: T0 + 1000 });
@@ -97,8 +103,23 @@ describe('log cleaner', () => {
 
   it('keeps the next offset of a batch whose last record was dropped, and re-encodes compressed batches', async () => {
     const log = await openLog(compacted());
-    append(log, [['a', 'a1'], ['b', 'b1'], ['c', 'c1']], { compression: 'gzip' });
-    append(log, [['x', 'x1'], ['c', 'c2']], { compression: 'lz4' });
+    append(
+      log,
+      [
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['c', 'c1'],
+      ],
+      { compression: 'gzip' },
+    );
+    append(
+      log,
+      [
+        ['x', 'x1'],
+        ['c', 'c2'],
+      ],
+      { compression: 'lz4' },
+    );
     log.maybeRoll(T0 + 8 * DAY);
     append(log, [['b', 'b2']], { compression: 'snappy' });
     log.maybeRoll(T0 + 16 * DAY);
@@ -121,7 +142,10 @@ describe('log cleaner', () => {
 
   it('drops tombstones only once they are older than delete.retention.ms', async () => {
     const log = await openLog(compacted({ deleteRetentionMs: DAY }));
-    append(log, [['a', 'a1'], ['b', 'b1']]);
+    append(log, [
+      ['a', 'a1'],
+      ['b', 'b1'],
+    ]);
     append(log, [['a', null]]);
     log.maybeRoll(T0 + 8 * DAY);
     append(log, [['c', 'c1']]);
@@ -159,7 +183,13 @@ describe('log cleaner', () => {
 
   it('with a key map smaller than the dirty keys, cleans the prefix that fits and the rest next pass', async () => {
     const log = await openLog(compacted());
-    append(log, [['a', 'a1'], ['b', 'b1'], ['c', 'c1'], ['a', 'a2'], ['c', 'c2']]);
+    append(log, [
+      ['a', 'a1'],
+      ['b', 'b1'],
+      ['c', 'c1'],
+      ['a', 'a2'],
+      ['c', 'c2'],
+    ]);
     log.maybeRoll(T0 + 8 * DAY);
     append(log, [['z', 'z1']]);
     const first = await cleanLog(log, { now: T0 + 1000, maxKeys: 2 });
@@ -173,7 +203,10 @@ describe('log cleaner', () => {
 
   it('after a crash mid-clean (a .cleaned or a .swap file left behind) loses nothing on restart', async () => {
     const log = await openLog(compacted());
-    append(log, [['a', 'a1'], ['b', 'b1']]);
+    append(log, [
+      ['a', 'a1'],
+      ['b', 'b1'],
+    ]);
     append(log, [['a', 'a2']]);
     log.maybeRoll(T0 + 8 * DAY);
     append(log, [['c', 'c1']]);
