@@ -5,6 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderTrickle } from './load.js';
 import { freePort } from './ports.js';
 
+/** Waits (generously: the machine may be busy) until `done()` holds; the rate itself is not timed. */
+async function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('the order trickle', () => {
   const bodies: unknown[] = [];
   let server: http.Server;
@@ -27,7 +36,7 @@ describe('the order trickle', () => {
   it('posts valid orders to the storefront at the set rate, and stops at rate 0', async () => {
     const trickle = new OrderTrickle({ storefrontUrl: url, rate: 50, customers: 3 });
     trickle.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => bodies.length >= 5, 'five orders from the trickle');
     trickle.setRate(0);
     await trickle.stop();
     const n = bodies.length;
@@ -66,7 +75,7 @@ describe('the order trickle', () => {
       log: (l) => lines.push(l),
     });
     trickle.start();
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => trickle.status().failed > 1, 'two failed attempts');
     await trickle.stop();
     expect(trickle.status().failed).toBeGreaterThan(1);
     expect(lines).toEqual([`could not place an order: storefront not reachable at ${down} (ECONNREFUSED)`]);
