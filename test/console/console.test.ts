@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, screenshot } from './helpers/browser.js';
 import { APP, startWorld, type World } from './helpers/harness.js';
+import { encodeSequenceNumber } from '../../libs/kinesis-api/src/positions.js';
 
 let world: World;
 let browser: Browser;
@@ -240,8 +241,21 @@ describe('the teaching console', () => {
     expect(await page.locator('[data-testid=tab-stream]').innerText()).toBe('Streams');
     expect(await page.locator('[data-testid=tab-groups]').innerText()).toBe('Applications');
     expect(await page.locator('h1').innerText()).toBe('Streams');
-    expect(await page.locator('[data-testid=lane] .lane-label').first().innerText()).toBe('Shard 0');
+    // Real Kinesis values, as the broker's Kinesis API serves them: shard ids and sequence numbers.
+    expect(await page.locator('[data-testid=lane] .lane-label').first().innerText()).toBe(
+      'shardId-000000000000',
+    );
     await screenshot(page, '9-kinesis');
+    await tab('inspect');
+    await expect
+      .poll(() => count('[data-testid=record] [data-testid=sequence-number]'), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    const offset = await page.locator('[data-testid=record]').first().getAttribute('data-offset');
+    const partition = await page.locator('[data-testid=inspect-partition]').inputValue();
+    expect(await page.locator('[data-testid=record] [data-testid=sequence-number]').first().innerText()).toBe(
+      encodeSequenceNumber(Number(partition), Number(offset)),
+    );
+    await tab('stream');
     await page.click('[data-testid=terms-eventhubs]');
     expect(await page.locator('[data-testid=tab-stream]').innerText()).toBe('Event hubs');
     await tab('groups');

@@ -85,6 +85,7 @@ beforeAll(async () => {
       control,
       smtp,
       mailHttp,
+      kinesis: null,
       apps: { carrier: carrier!, storefront: storefront!, 'order-db': orderDb! },
     },
     load: false,

@@ -53,8 +53,11 @@ const RUNNABLE_APPS = readdirSync(path.join(REPO, 'apps')).filter((app) => {
   const main = (JSON.parse(readFileSync(pkg, 'utf8')) as { main?: string }).main;
   return main === './dist/main.js' || existsSync(path.join(REPO, 'apps', app, 'src', 'main.ts'));
 });
-/** Not services of the stack: the demo supervises processes itself; the console is served by sps. */
-const NOT_SERVICES = ['demo', 'console'];
+/**
+ * Not services of the stack: the demo supervises processes itself; the console is served by sps; the
+ * lab is the workshop's CLI, run by a learner against a running demo.
+ */
+const NOT_SERVICES = ['demo', 'console', 'lab'];
 const CONSUMERS = ['order-db', 'email', 'shipping', 'erp-stock', 'crm', 'promo-counter'];
 const APP_SERVICES = ['storefront', 'carrier', ...CONSUMERS];
 
@@ -158,7 +161,7 @@ describe('deploy/docker-compose.yml', () => {
     const ports = published.map((p) => p.hostPort);
     expect(new Set(ports).size, JSON.stringify(published)).toBe(ports.length);
     for (const c of CONSUMERS) expect(services[c]!.ports, c).toBeUndefined();
-    expect(ports.sort()).toEqual(['16686', '3000', '3007', '8025', '9080'].sort());
+    expect(ports.sort()).toEqual(['16686', '3000', '3007', '4567', '8025', '9080'].sort());
   });
 
   it('reaches nothing outside the compose network but through published ports', () => {

@@ -50,6 +50,7 @@ describe.skipIf(skip)('the demo with SASL on the Kafka port', () => {
         control: await freePort(),
         smtp: await freePort(),
         mailHttp: await freePort(),
+        kinesis: null,
         apps: appPorts,
       },
       without: ['email', 'shipping', 'erp-stock', 'crm', 'promo-counter'],

@@ -227,7 +227,7 @@ async function resetExternalBroker(bootstrap: string, say: (line: string) => voi
 export async function startSystem(): Promise<System> {
   if (COMPOSE) return attachToCompose();
   const names = APPS.map((a) => a.name);
-  const [kafka, http, control, smtp, mailHttp, ...appPorts] = await freePorts(5 + names.length);
+  const [kafka, http, control, smtp, mailHttp, kinesis, ...appPorts] = await freePorts(6 + names.length);
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'orders-e2e-'));
   const logDir = path.join(REPO, 'test-results', 'e2e');
   mkdirSync(logDir, { recursive: true });
@@ -249,6 +249,8 @@ export async function startSystem(): Promise<System> {
     control,
     smtp,
     mailHttp,
+    // As `npm run demo` does: the broker serves the Kinesis API too (lab 14 reads orders through it).
+    kinesis,
     apps: Object.fromEntries(names.map((n, i) => [n, appPorts[i]!])),
   };
   const demo = await startDemo({

@@ -609,3 +609,21 @@ describe('what the endpoint answers on its own', () => {
     expect(((await res.json()) as { StreamNames: string[] }).StreamNames).toContain('clicks');
   });
 });
+
+describe("the broker's HTTP port names the Kinesis endpoint", () => {
+  it('GET /api/health says where the Kinesis API is, and null when the broker does not serve it', async () => {
+    const on = await startTestBroker({ kinesisPort: 0, httpPort: 0 });
+    const off = await startTestBroker({ httpPort: 0 });
+    try {
+      const health = async (b: TestBroker) =>
+        ((await (await fetch(`http://127.0.0.1:${b.httpPort}/api/health`)).json()) as { kinesis: unknown })
+          .kinesis;
+      expect(await health(on)).toBe(on.kinesisEndpoint);
+      expect(on.kinesisEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await health(off)).toBeNull();
+    } finally {
+      await on.destroy();
+      await off.destroy();
+    }
+  });
+});

@@ -13,7 +13,8 @@ const LAB_CLI = path.join(REPO, 'apps', 'lab', 'dist', 'main.js');
 let system: System;
 /** The running demo's control API, where the lab CLI and the checks look. */
 function controlUrl(): string {
-  if (!system.controlUrl) throw new Error('the workshop runs on npm run demo (processes), which has a control API');
+  if (!system.controlUrl)
+    throw new Error('the workshop runs on npm run demo (processes), which has a control API');
   return system.controlUrl;
 }
 
@@ -83,7 +84,6 @@ describe('every lab of the workshop, solved and checked on one running demo', ()
     const { code, out } = await lab('check', '42');
     expect(code).toBe(1);
     expect(out).toContain('no lab 42; labs: 00, 01');
-    expect((await lab('check', '14')).out).toContain('not written yet');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TERMINOLOGY } from '../../../libs/contracts/src/terminology';
-import { SYSTEMS, WORDS, term, translator } from './terms';
+import { decodeSequenceNumber } from '../../../libs/kinesis-api/src/positions';
+import { partitionId, partitionName, sequenceNumberAt, SYSTEMS, WORDS, term, translator } from './terms';
 
 describe('the terminology switch', () => {
   it("speaks each system's words for the seed's concepts", () => {
@@ -36,5 +37,21 @@ describe('the terminology switch', () => {
         expect(f).toHaveLength(2);
         expect(f.every((x) => x.length > 0)).toBe(true);
       }
+  });
+});
+
+describe('real Kinesis values under the Kinesis words', () => {
+  it('names a partition by its shard id, as ListShards does', () => {
+    expect(partitionId('kinesis', 2)).toBe('shardId-000000000002');
+    expect(partitionName('kinesis', 0)).toBe('shardId-000000000000');
+    expect(partitionId('kafka', 2)).toBe('2');
+    expect(partitionName('eventhubs', 3)).toBe('partition 3');
+  });
+  it('shows the sequence number the Kinesis API gives a record, which decodes back to its offset', () => {
+    const seq = sequenceNumberAt('kinesis', 2, 41)!;
+    expect(seq).toBe('49000000000200000000000000000000000000000000000000000041');
+    expect(decodeSequenceNumber(seq)).toEqual({ partition: 2, offset: 41 });
+    expect(sequenceNumberAt('kafka', 2, 41)).toBeNull();
+    expect(sequenceNumberAt('kinesis', 0, -1)).toBeNull();
   });
 });

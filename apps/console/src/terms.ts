@@ -4,6 +4,8 @@
  * a few more words (checkpoint, worker, trim horizon …), each kept next to its counterparts here.
  */
 
+import { encodeSequenceNumber, shardIdOf } from '@orders/kinesis-api/positions';
+
 export type System = 'kafka' | 'kinesis' | 'eventhubs';
 
 export const SYSTEMS: ReadonlyArray<{ id: System; label: string }> = [
@@ -112,6 +114,28 @@ export function translator(system: System) {
 }
 
 export type Translate = ReturnType<typeof translator>;
+
+/**
+ * Real Kinesis values for the broker's own positions, with the Kinesis API's encoding
+ * (libs/kinesis-api positions): under the Kinesis words a partition is its shard id.
+ */
+export function partitionId(system: System, partition: number): string {
+  return system === 'kinesis' ? shardIdOf(partition) : String(partition);
+}
+
+/** `partition 2`, or Kinesis' `shardId-000000000002`. */
+export function partitionName(system: System, partition: number): string {
+  return system === 'kinesis' ? shardIdOf(partition) : `${term(system, 'partition')} ${partition}`;
+}
+
+/**
+ * The sequence number the Kinesis API gives the record at (partition, offset); null under other
+ * words, or for no record (a negative offset: e.g. the checkpoint before offset 0).
+ */
+export function sequenceNumberAt(system: System, partition: number, offset: number | null): string | null {
+  if (system !== 'kinesis' || offset === null || offset < 0) return null;
+  return encodeSequenceNumber(partition, offset);
+}
 
 export function isSystem(value: unknown): value is System {
   return value === 'kafka' || value === 'kinesis' || value === 'eventhubs';

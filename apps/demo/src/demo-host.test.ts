@@ -40,7 +40,7 @@ async function demoOn(host: string | undefined, token?: string) {
     token,
     load: false,
     consoleDir: null,
-    ports: { kafka: 0, http: 0, control: 0, smtp: 0, mailHttp: 0 },
+    ports: { kafka: 0, http: 0, control: 0, smtp: 0, mailHttp: 0, kinesis: null },
     color: false,
     output: (l) => lines.push(l),
   });

@@ -109,6 +109,11 @@ export class LabContext {
     return this.call<T>('POST', path, body);
   }
 
+  /** The broker's Kinesis API endpoint (from /api/health), or null when the broker does not serve it. */
+  async kinesisEndpoint(): Promise<string | null> {
+    return (await this.get<{ kinesis?: string | null }>('/api/health')).kinesis ?? null;
+  }
+
   // ---- the demo's apps -------------------------------------------------------------------------------
 
   async apps(): Promise<AppView[]> {

@@ -5,6 +5,8 @@ import { ANSWERS_TOPIC, LabContext } from './context.js';
 import type { Lab } from './lab.js';
 import { findLab, LABS, RESERVED } from './labs/index.js';
 import { lostAck } from './tools/lost-ack.js';
+import { kinesisLeases, kinesisRead } from './tools/kinesis.js';
+import { putAndNote } from './labs/14-kinesis-api.js';
 import { runTally } from './tools/tally.js';
 import { CRON_GROUP } from './labs/10-replay.js';
 
@@ -166,6 +168,54 @@ program
           `the ack was lost, the producer retried; copies of run ${r.run.slice(0, 8)} on lab-retry: ${r.copies}` +
           (r.error ? ` (the producer gave up: ${r.error})` : ''),
       );
+    }),
+  );
+
+program
+  .command('kinesis-read')
+  .description(
+    'lab 14: the newest records of each shard of the orders stream, read with the AWS SDK (Kinesis API)',
+  )
+  .option('-n, --per-shard <n>', 'records per shard', int, 3)
+  .action((o: { perShard: number }) =>
+    withContext(async (ctx) => {
+      for (const r of await kinesisRead(ctx, o.perShard))
+        console.log(
+          `${r.shardId}  ${r.sequenceNumber}  key ${r.partitionKey}  order ${r.orderId ?? '(not an order)'}`,
+        );
+    }),
+  );
+
+program
+  .command('kinesis-put')
+  .description(
+    'lab 14: put one valid order on the orders stream with PutRecord (AWS SDK), print its shard and sequence number',
+  )
+  .action(() =>
+    withContext(async (ctx) => {
+      const put = await putAndNote(ctx);
+      console.log(
+        `PutRecord: order ${put.orderId} (partition key ${put.customerId}) → ${put.shardId}, sequence number ${put.sequenceNumber}`,
+      );
+    }),
+  );
+
+program
+  .command('kinesis-leases')
+  .description(
+    'lab 14: a KCL application’s leases and checkpoints (sequence numbers) beside the Kafka group’s committed offsets',
+  )
+  .option('--application <name>', 'the KCL application (lease table)', 'promo-counter-kinesis')
+  .option('--group <group>', 'the Kafka consumer group to compare with', 'promo-counter')
+  .action((o: { application: string; group: string }) =>
+    withContext(async (ctx) => {
+      const leases = await kinesisLeases(ctx, o.application, o.group);
+      if (!leases.length) console.log(`${o.application} has no leases yet: is its KCL worker running?`);
+      for (const l of leases)
+        console.log(
+          `${l.shardId}  lease ${l.owner ?? '(free)'}  checkpoint ${l.checkpoint} (offset ${l.checkpointOffset ?? '–'})  ` +
+            `${o.group} committed offset ${l.kafkaCommitted ?? '–'}`,
+        );
     }),
   );
 

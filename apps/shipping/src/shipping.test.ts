@@ -86,7 +86,10 @@ describe('shipping', () => {
     await shipping.shipAll([order('b-1'), order('b-2'), order('o-1'), order('b-3'), order('b-1')]);
     expect((await carrier.state()).stats.created).toBe(before + 3);
     for (const id of ['b-1', 'b-2', 'b-3'])
-      expect(await store.get(id)).toMatchObject({ orderId: id, trackingNumber: expect.stringMatching(/^PSX/) });
+      expect(await store.get(id)).toMatchObject({
+        orderId: id,
+        trackingNumber: expect.stringMatching(/^PSX/),
+      });
     await shipping.shipAll([order('b-1'), order('b-2')]);
     expect((await carrier.state()).stats.created).toBe(before + 3); // not booked again
   });

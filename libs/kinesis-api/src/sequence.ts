@@ -1,50 +1,8 @@
-/**
- * Sequence numbers and shard ids: how a Kinesis position maps onto a Kafka (partition, offset).
- *
- * A sequence number here is 56 decimal digits, as long as AWS's, laid out so a person can read it:
- *
- *     49 | pppppppppp (10) | 000000000000000000000000 (24, reserved) | oooooooooooooooooooo (20)
- *
- * "49" is a fixed prefix, then the partition (shard index), 24 reserved zeros, then the Kafka offset,
- * all zero-padded. Within a shard the number grows with the offset (as Kinesis' do) and decodes back
- * exactly, so a record written through Kafka at partition 2 offset 41 is sequence number
- * `49000000000200000000000000000000000000000000000000000041` through Kinesis, and back.
- * Unlike AWS's, ours are dense (offset 41 is followed by 42) and deterministic.
- */
+/** Sequence numbers as the Kinesis API checks them; the encoding itself is in positions.ts. */
 import { invalidArgument } from './errors.js';
+import { decodeSequenceNumber, SEQUENCE_NUMBER_LENGTH, shardIdOf } from './positions.js';
 
-const PREFIX = '49';
-const PARTITION_DIGITS = 10;
-const RESERVED = '0'.repeat(24);
-const OFFSET_DIGITS = 20;
-export const SEQUENCE_NUMBER_LENGTH = PREFIX.length + PARTITION_DIGITS + RESERVED.length + OFFSET_DIGITS;
-const SEQUENCE_PATTERN = new RegExp(
-  `^${PREFIX}(\\d{${PARTITION_DIGITS}})${RESERVED}(\\d{${OFFSET_DIGITS}})$`,
-);
-
-export function encodeSequenceNumber(partition: number, offset: number): string {
-  return (
-    PREFIX +
-    String(partition).padStart(PARTITION_DIGITS, '0') +
-    RESERVED +
-    String(offset).padStart(OFFSET_DIGITS, '0')
-  );
-}
-
-export interface Position {
-  partition: number;
-  offset: number;
-}
-
-/** The (partition, offset) a sequence number names, or undefined if it is not one of ours. */
-export function decodeSequenceNumber(sequenceNumber: string): Position | undefined {
-  const m = SEQUENCE_PATTERN.exec(sequenceNumber);
-  if (!m) return undefined;
-  const partition = Number(m[1]);
-  const offset = Number(m[2]);
-  if (!Number.isSafeInteger(offset)) return undefined;
-  return { partition, offset };
-}
+export * from './positions.js';
 
 /** Decodes a sequence number the client says belongs to `shardId`, with Kinesis' error when not. */
 export function sequenceNumberIn(
@@ -64,21 +22,4 @@ export function sequenceNumberIn(
       `Invalid StartingSequenceNumber. It encodes shard ${shardIdOf(position.partition)}, but was used in GetShardIterator on shard ${shardId} in stream ${stream}.`,
     );
   return position.offset;
-}
-
-const SHARD_ID = /^shardId-(\d{12})$/;
-
-export function shardIdOf(partition: number): string {
-  return `shardId-${String(partition).padStart(12, '0')}`;
-}
-
-/**
- * The partition a shard id names. Kinesis accepts shard ids without the prefix too ("1" means
- * shardId-000000000001); so do we. Undefined if it is not a shard id.
- */
-export function partitionOf(shardId: string): number | undefined {
-  const m = SHARD_ID.exec(shardId) ?? /^(\d{1,12})$/.exec(shardId);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) ? n : undefined;
 }

@@ -277,6 +277,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     state.settings.advertisedPort = options.advertisedPort ?? port;
 
     let httpServer: HttpServer | null = null;
+    let kinesis: KinesisApiHandle | null = null;
     if (options.httpPort !== null) {
       try {
         httpServer = await startHttp(
@@ -294,6 +295,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
             allowedHosts: options.allowedHosts,
             hints: options.httpHints,
             live: options.live,
+            kinesisEndpoint: () => kinesis?.endpoint ?? null,
           },
         );
       } catch (err) {
@@ -302,7 +304,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       }
     }
 
-    let kinesis: KinesisApiHandle | null = null;
     if (options.kinesisPort !== undefined && options.kinesisPort !== null) {
       try {
         kinesis = await startKinesisApi({

@@ -48,6 +48,8 @@ export interface HttpExtras {
   /** The flags to name in refusals (default `--allowed-host {name}`, `--console-token {secret}`). */
   hints?: GuardOptions['hints'];
   live?: LiveOptions;
+  /** The Kinesis API's endpoint (it starts after this port), shown in /api/health; null when off. */
+  kinesisEndpoint?: () => string | null;
 }
 
 /**
@@ -154,7 +156,8 @@ export async function startHttp(
         });
       if (path === '/api/stream') return stream(live, req, res);
       if (path === '/api/history') return send(200, { ...live.history() });
-      if (path === '/api/health') return send(200, health(state, kafka()));
+      if (path === '/api/health')
+        return send(200, health(state, kafka(), extras.kinesisEndpoint?.() ?? null));
       const rec = /^\/api\/topics\/([^/]+)\/partitions\/(\d+)\/records$/.exec(path);
       if (rec) {
         const num = (name: string) => {
@@ -256,12 +259,14 @@ function stream(live: LiveFeed, req: http.IncomingMessage, res: http.ServerRespo
   res.once('close', end);
 }
 
-function health(state: BrokerState, kafka: { host: string; port: number }) {
+function health(state: BrokerState, kafka: { host: string; port: number }, kinesis: string | null) {
   return {
     status: 'ok',
     nodeId: state.settings.nodeId,
     clusterId: state.settings.clusterId,
     kafka: `${kafka.host}:${kafka.port}`,
+    /** The Kinesis API's endpoint (AWS SDK `endpoint`), or null when the broker does not serve it. */
+    kinesis,
     uptimeMs: Date.now() - state.startedAt,
     topics: state.topics.list().length,
     connections: state.stats.connections,

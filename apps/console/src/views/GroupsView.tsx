@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { send, useLive, useTerms } from '../hooks';
+import { partitionId, partitionName, sequenceNumberAt } from '../terms';
+import { SequenceNumber } from './SequenceNumber';
 import {
   ago,
   expectedIdle,
@@ -73,7 +75,7 @@ function GroupCard({
   lag: LagPoint[];
   events: GroupEvent[];
 }) {
-  const { t } = useTerms();
+  const { t, system } = useTerms();
   const moves = useMoves(group);
   const idle = idleMembers(group);
   const topicNames = [...new Set(group.partitions.map((p) => p.topic))];
@@ -224,11 +226,21 @@ function GroupCard({
                   data-lag={p.lag ?? ''}
                 >
                   <td>{p.topic}</td>
-                  <td>{p.partition}</td>
+                  <td>{partitionId(system, p.partition)}</td>
                   <td>
                     {p.memberId ? <code>{shortMember(p.memberId)}</code> : <span className="muted">–</span>}
                   </td>
-                  <td className="num">{p.committedOffset ?? '–'}</td>
+                  <td className="num">
+                    {p.committedOffset ?? '–'}
+                    <SequenceNumber
+                      at={sequenceNumberAt(
+                        system,
+                        p.partition,
+                        p.committedOffset === null ? null : p.committedOffset - 1,
+                      )}
+                      title="the checkpoint: the sequence number of the last record processed"
+                    />
+                  </td>
                   <td className="num">{p.highWatermark ?? '–'}</td>
                   <td className="num">
                     <LagBar lag={p.lag} />
@@ -261,7 +273,7 @@ function GroupCard({
           <ul className="events" data-testid="events">
             {recentMoves.slice(0, 6).map((m) => (
               <li key={`m${m.at}${m.partition}`} data-testid="move">
-                <span className="muted">{ago(m.at)}</span> {t('partition')} {m.partition} moved{' '}
+                <span className="muted">{ago(m.at)}</span> {partitionName(system, m.partition)} moved{' '}
                 {m.from ? <code>{shortMember(m.from)}</code> : '—'} →{' '}
                 {m.to ? <code>{shortMember(m.to)}</code> : '—'}
               </li>

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { useLive, usePoll, useTerms } from '../hooks';
+import { partitionId, sequenceNumberAt } from '../terms';
 import type { RecordsView, RecordView } from '../types';
+import { SequenceNumber } from './SequenceNumber';
 
 export function InspectView({ path, navigate }: { path: string; navigate: (p: string) => void }) {
-  const { t } = useTerms();
+  const { t, system } = useTerms();
   const live = useLive();
   const topics = live.snapshot?.topics ?? [];
   const [, , topicFromPath, partitionFromPath] = path.split('/').map(decodeURIComponent);
@@ -44,7 +46,7 @@ export function InspectView({ path, navigate }: { path: string; navigate: (p: st
           >
             {topic.partitions.map((p) => (
               <option key={p.partition} value={p.partition}>
-                {p.partition} ({p.logStartOffset} … {p.highWatermark})
+                {partitionId(system, p.partition)} ({p.logStartOffset} … {p.highWatermark})
               </option>
             ))}
           </select>
@@ -115,6 +117,7 @@ export function InspectView({ path, navigate }: { path: string; navigate: (p: st
             <RecordRow
               key={r.offset}
               r={r}
+              sequenceNumber={sequenceNumberAt(system, partition, r.offset)}
               open={open === r.offset}
               toggle={() => setOpen(open === r.offset ? null : r.offset)}
             />
@@ -125,12 +128,25 @@ export function InspectView({ path, navigate }: { path: string; navigate: (p: st
   );
 }
 
-function RecordRow({ r, open, toggle }: { r: RecordView; open: boolean; toggle: () => void }) {
+function RecordRow({
+  r,
+  sequenceNumber,
+  open,
+  toggle,
+}: {
+  r: RecordView;
+  sequenceNumber: string | null;
+  open: boolean;
+  toggle: () => void;
+}) {
   const summary = summarise(r);
   return (
     <>
       <tr data-testid="record" data-offset={r.offset} onClick={toggle} className="clickable">
-        <td className="num">{r.offset}</td>
+        <td className="num">
+          {r.offset}
+          <SequenceNumber at={sequenceNumber} title="this record's sequence number through the Kinesis API" />
+        </td>
         <td className="muted">{new Date(r.timestamp).toLocaleTimeString()}</td>
         <td>
           <code>{r.key ?? 'null'}</code>

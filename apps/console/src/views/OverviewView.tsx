@@ -3,13 +3,15 @@
 // click on a group's buttons adds or kills an instance, stops the group or replays it from the start.
 import { useState } from 'react';
 import { send, useLive, usePoll, useTerms } from '../hooks';
+import { partitionName } from '../terms';
 import { isIdle, ownedPartitions } from '../logic';
 import type { AppInfo, GroupView } from '../types';
 
 const STREAM = 'orders';
 
 export function OverviewView() {
-  const { t } = useTerms();
+  const { t, system } = useTerms();
+  const health = usePoll<{ kinesis?: string | null }>(system === 'kinesis' ? '/api/health' : null, 10_000);
   const live = useLive();
   const apps = usePoll<{ apps: AppInfo[] }>('/api/apps', 1000);
   const [error, setError] = useState<string | null>(null);
@@ -58,11 +60,20 @@ export function OverviewView() {
             {t('topic')} <code>{STREAM}</code>
           </h2>
           {!topic && <p className="muted">not created yet</p>}
+          {system === 'kinesis' && health.data && (
+            <p className="muted" data-testid="kinesis-endpoint">
+              {health.data.kinesis ? (
+                <>
+                  Kinesis API: <code>{health.data.kinesis}</code> (AWS SDK endpoint)
+                </>
+              ) : (
+                'this broker does not serve the Kinesis API (sps serve --kinesis-port)'
+              )}
+            </p>
+          )}
           {topic?.partitions.map((p) => (
             <div key={p.partition} className="partition-row" data-testid="overview-partition">
-              <span>
-                {t('partition')} {p.partition}
-              </span>
+              <span>{partitionName(system, p.partition)}</span>
               <span className="muted">
                 {p.logStartOffset}…{p.highWatermark}
               </span>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useLive, useTerms } from '../hooks';
+import { partitionId } from '../terms';
 import { formatBytes, formatDuration, groupColour, laneDomain, laneX, markersOn } from '../logic';
 import type { GroupView, ThroughputPoint, TopicView } from '../types';
 import { TimeChart } from './charts';
@@ -49,7 +50,7 @@ function TopicCard({
   groupIds: string[];
   throughput: ThroughputPoint[];
 }) {
-  const { t } = useTerms();
+  const { t, system } = useTerms();
   const domain = laneDomain(topic);
   const retained = topic.partitions.reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
   const now = throughput[throughput.length - 1];
@@ -99,7 +100,9 @@ function TopicCard({
           return (
             <div className="lane-row" key={p.partition} data-testid="lane" data-partition={p.partition}>
               <div className="lane-label">
-                {t('partition', { title: true })} {p.partition}
+                {system === 'kinesis'
+                  ? partitionId(system, p.partition)
+                  : `${t('partition', { title: true })} ${p.partition}`}
               </div>
               <div
                 className="lane"
