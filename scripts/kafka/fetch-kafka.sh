@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Downloads Apache Kafka's jars (broker, clients, tools + runtime deps, slf4j-simple) from Maven
+# Downloads Apache Kafka's jars (broker, clients, tools, streams + runtime deps, slf4j-simple) from Maven
 # Central into a cache folder, using mvn with a throwaway pom. Idempotent: skips if already there.
 #
 #   scripts/kafka/fetch-kafka.sh            # prints the libs folder on its last line
@@ -34,6 +34,7 @@ write_pom() { # $1 dir, $2 kafka version
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$2</version></dependency>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-storage</artifactId><version>$2</version></dependency>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-server</artifactId><version>$2</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-streams</artifactId><version>$2</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$slf4j_version</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>$slf4j_version</version></dependency>
   </dependencies>
@@ -43,7 +44,8 @@ POM
 
 for v in $candidates; do
   dir="$cache/$v"
-  if [[ -f "$dir/.complete" ]]; then
+  # (a cache from before kafka-streams was added to the pom is resolved again)
+  if [[ -f "$dir/.complete" ]] && compgen -G "$dir/libs/kafka-streams-*.jar" >/dev/null; then
     log "Apache Kafka $v jars already in $dir/libs ($(ls "$dir/libs" | wc -l) jars)"
     echo "$v" >"$cache/current"
     echo "$dir/libs"

@@ -140,7 +140,7 @@ describe('admin with kafkajs', () => {
         admin.alterConfigs({
           validateOnly: false,
           resources: [
-            { type: 2, name: 'admin-t', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+            { type: 2, name: 'admin-t', configEntries: [{ name: 'cleanup.policy', value: 'shred' }] },
           ],
         }),
       ).rejects.toThrow();

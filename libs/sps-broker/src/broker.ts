@@ -321,6 +321,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
     let retentionRunning: Promise<number> | null = null;
     const retentionPass = async () => {
       const segments = await topics.applyRetention();
+      await topics.compactLogs();
       await groups.expireOffsets();
       producers.expire();
       return segments;

@@ -1,6 +1,6 @@
 /** Shared by DescribeConfigs, AlterConfigs and IncrementalAlterConfigs: Kafka's config resources. */
 import { ErrorCode } from '@orders/kafka-protocol';
-import { TOPIC_CONFIGS, validateTopicConfig } from './configs.js';
+import { TOPIC_CONFIGS, validateTopicConfig, validateTopicConfigSet } from './configs.js';
 import type { BrokerState } from './state.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -111,6 +111,8 @@ export async function applyTopicOverrides(
     const problem = validateTopicConfig(name, value);
     if (problem) return result(ErrorCode.INVALID_CONFIG, problem);
   }
+  const conflict = validateTopicConfigSet(next);
+  if (conflict) return result(ErrorCode.INVALID_CONFIG, conflict);
   if (!validateOnly) {
     try {
       await state.topics.setOverrides(resourceName, next);

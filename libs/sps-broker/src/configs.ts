@@ -24,11 +24,30 @@ export const DEFAULT_BROKER_LOG: BrokerLogDefaults = {
 interface ConfigDef {
   name: string;
   /** Kafka's config type name (DescribeConfigs v3+ reports it; used here for validation). */
-  type: 'long' | 'int' | 'string';
+  type: 'long' | 'int' | 'string' | 'double' | 'list';
   brokerDefault(d: BrokerLogDefaults): string;
   /** Returns a reason when the value is not acceptable. */
   check(value: string): string | undefined;
   doc: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Java's Long.MAX_VALUE, Kafka's default for max.compaction.lag.ms. */
+const LONG_MAX = '9223372036854775807';
+
+/** Kafka's cleanup.policy is a list of "delete" and "compact" (either order, no repeats). */
+function checkCleanupPolicy(v: string): string | undefined {
+  const items = v.split(',').map((s) => s.trim().toLowerCase());
+  const ok = items.length > 0 && items.every((i) => i === 'delete' || i === 'compact');
+  return ok && new Set(items).size === items.length
+    ? undefined
+    : 'must be "delete", "compact" or "compact,delete"';
+}
+
+/** Which cleanups a cleanup.policy value asks for. */
+export function cleanupPolicyOf(value: string | undefined): { compact: boolean; delete: boolean } {
+  const items = (value ?? 'delete').split(',').map((s) => s.trim().toLowerCase());
+  return { compact: items.includes('compact'), delete: items.includes('delete') };
 }
 
 const integer = (min: number) => (v: string) =>
@@ -72,11 +91,43 @@ export const TOPIC_CONFIGS: readonly ConfigDef[] = [
   },
   {
     name: 'cleanup.policy',
-    type: 'string',
+    type: 'list',
     brokerDefault: () => 'delete',
-    check: (v) =>
-      v.trim() === 'delete' ? undefined : 'only "delete" is supported (sps does not compact logs)',
-    doc: 'What happens to old segments: "delete" (compaction is not supported).',
+    check: checkCleanupPolicy,
+    doc: 'What happens to old segments: "delete" (time/size retention), "compact" (keep the latest record per key), or "compact,delete" (both).',
+  },
+  {
+    name: 'delete.retention.ms',
+    type: 'long',
+    brokerDefault: () => String(DAY_MS),
+    check: integer(0),
+    doc: 'How long a tombstone (null value) survives in a compacted topic, so consumers can see the delete.',
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    type: 'double',
+    brokerDefault: () => '0.5',
+    check: (v) => {
+      const n = Number(v.trim());
+      return v.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1
+        ? undefined
+        : 'must be a number between 0 and 1';
+    },
+    doc: 'The cleaner compacts a partition once this share of its closed bytes has not been compacted yet.',
+  },
+  {
+    name: 'min.compaction.lag.ms',
+    type: 'long',
+    brokerDefault: () => '0',
+    check: integer(0),
+    doc: 'A record stays uncompacted at least this long after it was written.',
+  },
+  {
+    name: 'max.compaction.lag.ms',
+    type: 'long',
+    brokerDefault: () => LONG_MAX,
+    check: integer(1),
+    doc: 'A record is compacted at most this long after it was written, whatever the dirty ratio.',
   },
   {
     name: 'message.timestamp.type',
@@ -117,6 +168,16 @@ export function validateTopicConfig(name: string, value: string | null): string 
   return reason ? `invalid value '${value}' for ${name}: ${reason}` : undefined;
 }
 
+/** Checks between configs (Kafka: min.compaction.lag.ms must not exceed max.compaction.lag.ms). */
+export function validateTopicConfigSet(overrides: Record<string, string | null>): string | undefined {
+  const min = overrides['min.compaction.lag.ms'];
+  const max = overrides['max.compaction.lag.ms'];
+  if (min != null && max != null && BigInt(min.trim()) > BigInt(max.trim())) {
+    return `conflict: min.compaction.lag.ms ${min} is greater than max.compaction.lag.ms ${max}`;
+  }
+  return undefined;
+}
+
 /** The effective log settings of a topic: its overrides over the broker defaults. */
 export function effectiveLogConfig(
   overrides: Record<string, string>,
@@ -125,9 +186,19 @@ export function effectiveLogConfig(
   maxMessageBytes: number;
 } {
   const num = (key: string, fallback: number) => (key in overrides ? Number(overrides[key]) : fallback);
+  const policy = cleanupPolicyOf(overrides['cleanup.policy']);
+  // a compact-only topic is never cut by time or size: only the cleaner removes records from it
   return {
-    retentionMs: num('retention.ms', d.retentionMs),
-    retentionBytes: num('retention.bytes', d.retentionBytes),
+    retentionMs: policy.delete ? num('retention.ms', d.retentionMs) : -1,
+    retentionBytes: policy.delete ? num('retention.bytes', d.retentionBytes) : -1,
+    compaction: policy.compact
+      ? {
+          deleteRetentionMs: num('delete.retention.ms', DAY_MS),
+          minCleanableDirtyRatio: num('min.cleanable.dirty.ratio', 0.5),
+          minCompactionLagMs: num('min.compaction.lag.ms', 0),
+          maxCompactionLagMs: num('max.compaction.lag.ms', Number.MAX_SAFE_INTEGER),
+        }
+      : undefined,
     segmentBytes: num('segment.bytes', d.segmentBytes),
     segmentMs: num('segment.ms', d.segmentMs),
     indexIntervalBytes: 4096,

@@ -10,7 +10,7 @@ import { HttpError } from './http-json.js';
 import { ErrorCode } from '@orders/kafka-protocol';
 import { applyTopicOverrides, ResourceType } from './config-resources.js';
 import { partitionsPerTopicProblem } from './topic-limits.js';
-import { topicConfigDef, validateTopicConfig } from './configs.js';
+import { topicConfigDef, validateTopicConfig, validateTopicConfigSet } from './configs.js';
 import type { BrokerState } from './state.js';
 import { partitionIncreaseProblem, topicNameProblem } from './topics.js';
 
@@ -69,6 +69,8 @@ export async function createTopic(state: BrokerState, body: unknown): Promise<To
       if (problem) throw bad(problem);
       overrides[key] = value!;
     }
+    const conflict = validateTopicConfigSet(overrides);
+    if (conflict) throw bad(conflict);
   }
   if (state.topics.get(name) || state.topics.pending(name))
     throw new HttpError(409, `Topic '${name}' already exists.`);

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PartitionLog, type LogConfig } from '@orders/sps-log';
+import { cleanLog, PartitionLog, type LogConfig } from '@orders/sps-log';
 import { effectiveLogConfig, type BrokerLogDefaults } from './configs.js';
 import type { Logger } from './logger.js';
 
@@ -274,6 +274,38 @@ export class TopicRegistry {
       for (const log of topic.partitions) log.config = { ...log.config, ...config };
       this.logger.info('topic config changed', { topic: name, ...overrides });
     });
+  }
+
+  /**
+   * One log cleaner pass over every compacted partition (cleanup.policy contains "compact"), one
+   * partition at a time; returns how many records were compacted away.
+   */
+  async compactLogs(now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const topic of [...this.topics.values()]) {
+      for (const [p, log] of topic.partitions.entries()) {
+        if (this.topics.get(topic.name) !== topic) break; // deleted meanwhile
+        if (!log.config.compaction) continue;
+        try {
+          const r = await cleanLog(log, { now });
+          if (r.segmentsRewritten > 0) {
+            removed += r.recordsRemoved;
+            this.logger.info('log cleaner compacted segments', {
+              topic: topic.name,
+              partition: p,
+              segments: r.segmentsRewritten,
+              records: r.recordsRemoved,
+              bytesBefore: r.bytesBefore,
+              bytesAfter: r.bytesAfter,
+            });
+          }
+        } catch (err) {
+          if (this.topics.get(topic.name) !== topic) break; // deleted while cleaning
+          this.logger.error('log cleaner failed', { topic: topic.name, partition: p, error: String(err) });
+        }
+      }
+    }
+    return removed;
   }
 
   /** Runs time and size retention over every partition; returns how many segments went. */

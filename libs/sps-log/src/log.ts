@@ -35,6 +35,19 @@ export interface LogConfig {
    * forever. The bytes are never changed. Unset = trust the timestamps (Kafka's default).
    */
   maxTimestampSkewMs?: number;
+  /** set for compacted topics (cleanup.policy contains "compact"): see cleaner.ts */
+  compaction?: CompactionConfig;
+}
+
+export interface CompactionConfig {
+  /** tombstones (null values) older than this are removed by the cleaner (delete.retention.ms) */
+  deleteRetentionMs: number;
+  /** clean once this share of the closed bytes is dirty (min.cleanable.dirty.ratio) */
+  minCleanableDirtyRatio: number;
+  /** segments with records younger than this are not cleaned yet (min.compaction.lag.ms) */
+  minCompactionLagMs: number;
+  /** clean regardless of the ratio once a dirty record is this old (max.compaction.lag.ms) */
+  maxCompactionLagMs: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -117,6 +130,10 @@ export class LogCorruptionError extends Error {
 }
 
 const LOG_START_OFFSET_FILE = 'log-start-offset';
+/** a compacted copy of a segment being written by the cleaner */
+export const CLEANED_SUFFIX = '.cleaned';
+/** a compacted copy, complete and fsynced, about to replace its segment */
+const SWAP_SUFFIX = '.swap';
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 /** header bytes needed to know a batch's offsets and size */
 const LOCATE_BYTES = 27;
@@ -169,6 +186,21 @@ export class PartitionLog {
     for (const n of names) {
       const m = SEGMENT_FILE.exec(n);
       if (m && m[2] === 'log') bases.add(Number(m[1]));
+    }
+    // an interrupted cleaner pass: `.cleaned` = not finished (the old segment is intact), `.swap` =
+    // finished and fsynced (it replaces the old segment; its indexes are rebuilt by scanning)
+    for (const n of names) {
+      if (n.endsWith(CLEANED_SUFFIX)) await fs.promises.rm(path.join(dir, n), { force: true });
+      const swapped = /^(\d{20})\.log\.swap$/.exec(n);
+      if (swapped) {
+        const base = Number(swapped[1]);
+        for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+          await fs.promises.rm(path.join(dir, segmentFileName(base, suffix)), { force: true });
+        }
+        await fs.promises.rename(path.join(dir, n), path.join(dir, segmentFileName(base, LOG_SUFFIX)));
+        bases.add(base);
+        await fsyncDir(dir);
+      }
     }
     // leftovers: temp files, index files whose log is gone (deletion interrupted by a crash)
     for (const n of names) {
@@ -388,7 +420,8 @@ export class PartitionLog {
       const base: number = seg.baseOffset;
       const i = this.segmentIndexFor(base);
       seg = this.segs[i] && this.segs[i].baseOffset > base ? this.segs[i] : this.segs[i + 1];
-      if (seg && (seg.retired || seg.size === 0)) break;
+      // an empty closed segment (everything in it compacted away) is skipped; the empty active one ends the read
+      if (seg && (seg.retired || (seg.size === 0 && seg === this.active))) break;
       from = null;
     }
     return { records, bytes, highWatermark: this.highWatermark, logStartOffset: this.startOffset };
@@ -492,7 +525,7 @@ export class PartitionLog {
       const doomed: Segment[] = [];
       let total = this.totalSize;
       for (const s of this.segs) {
-        if (s.size === 0) break;
+        if (s.size === 0 && s === this.active) break;
         const expired = retentionMs >= 0 && at - s.maxTimestamp > retentionMs;
         const oversize = retentionBytes >= 0 && total - s.size >= retentionBytes;
         const belowStart = s.nextOffset <= this.startOffset;
@@ -543,6 +576,50 @@ export class PartitionLog {
     await this.persistStartOffset(); // before unlinking: a crash in between is finished at open
     await Promise.all(doomed.map((s) => s.removeFiles()));
     return { deletedSegments: doomed.length, deletedBytes, logStartOffset: this.startOffset };
+  }
+
+  /** The closed segments (oldest first), for the cleaner: it reads them but never changes them itself. */
+  closedSegments(): Segment[] {
+    this.assertUsable();
+    return this.segs.slice(0, -1);
+  }
+
+  /**
+   * Replaces closed segment `old` by the compacted copy at `cleanedPath` (written and fsynced by the
+   * cleaner): rename to `.swap`, drop the old indexes, rename over the `.log`, rebuild the indexes.
+   * A crash anywhere in between is finished or undone at open(). Returns false (and removes the copy)
+   * if the segment was deleted meanwhile.
+   */
+  replaceSegment(old: Segment, cleanedPath: string): Promise<boolean> {
+    return this.serialize(async () => {
+      this.assertUsable();
+      const i = this.segs.indexOf(old);
+      if (i < 0 || i === this.segs.length - 1 || old.retired) {
+        await fs.promises.rm(cleanedPath, { force: true });
+        return false;
+      }
+      const swapPath = `${old.logPath}${SWAP_SUFFIX}`;
+      await fs.promises.rename(cleanedPath, swapPath);
+      await fsyncDir(this.dir);
+      this.dirtySegments.delete(old);
+      old.retire(); // reads in flight keep reading the old file through their fd
+      await fs.promises.rm(old.indexPath, { force: true });
+      await fs.promises.rm(old.timeIndexPath, { force: true });
+      await fs.promises.rename(swapPath, old.logPath);
+      await fsyncDir(this.dir);
+      const fresh = await Segment.openClosed(
+        this.dir,
+        old.baseOffset,
+        old.nextOffset,
+        this.config.indexIntervalBytes,
+        (ts) => this.bookedTimestamp(ts, this.now()),
+      );
+      this.segs[i] = fresh;
+      this.totalSize += fresh.size - old.size;
+      this.dirtySegments.add(fresh); // its rebuilt index files get fsynced
+      await this.flush();
+      return true;
+    });
   }
 
   /** Rolls the active segment if its first batch is older than segmentMs (also checked on append). */

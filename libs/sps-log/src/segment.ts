@@ -44,6 +44,8 @@ export async function scanBatches(
   expectedOffset: number,
   verifyCrc: boolean,
   onBatch: (pos: number, info: BatchInfo) => void,
+  /** compacted segments have offset gaps between batches (never overlaps) */
+  allowGaps = false,
 ): Promise<ScanResult> {
   let buf = Buffer.allocUnsafe(Math.min(SCAN_CHUNK, Math.max(limit - from, HEADER_SIZE)));
   let bufStart = from;
@@ -64,7 +66,7 @@ export async function scanBatches(
     const info = checkHeader(buf, at, Math.min(bufStart + bufLen, limit) - pos);
     if (typeof info === 'string')
       return { end: pos, nextOffset: next, problem: `at position ${pos}: ${info}` };
-    if (info.baseOffset !== next) {
+    if (allowGaps ? info.baseOffset < next : info.baseOffset !== next) {
       return {
         end: pos,
         nextOffset: next,
@@ -410,8 +412,14 @@ export class Segment {
       this.bytesSinceIndexEntry = 0;
       this.size = 0;
       const expectedNext = this.nextOffset;
-      const result = await scanBatches(fd, 0, fileSize, this.baseOffset, true, (pos, info) =>
-        this.track(pos, info, timestampOf(info.maxTimestamp), indexIntervalBytes),
+      const result = await scanBatches(
+        fd,
+        0,
+        fileSize,
+        this.baseOffset,
+        true,
+        (pos, info) => this.track(pos, info, timestampOf(info.maxTimestamp), indexIntervalBytes),
+        true,
       );
       if (this.retired) return; // deleted meanwhile: the in-memory indexes serve the reads in flight
       if (result.end < fileSize) {

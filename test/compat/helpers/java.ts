@@ -1,5 +1,5 @@
 /**
- * Compiles test/compat/java/*.java against the cached kafka-clients jar (once per content hash, into
+ * Compiles test/compat/java/*.java against the cached Kafka jars (clients, streams) (once per content hash, into
  * .cache/compat-java/<hash>) and runs them. Also a CLI, used by .ci/run to compile ahead of the tests:
  *   npx tsx test/compat/helpers/java.ts
  */
@@ -38,7 +38,8 @@ export function compileJava(): Promise<string> {
     mkdirSync(tmp, { recursive: true });
     await runOk(
       javacBin,
-      ['-d', tmp, '-cp', join(libs, clientsJar), ...sources.map((f) => join(sourceDir, f))],
+      // all of Kafka's jars: the clients, and kafka-streams for WordCountStreams
+      ['-d', tmp, '-cp', join(libs, '*'), ...sources.map((f) => join(sourceDir, f))],
       { timeoutMs: 120_000 },
     );
     try {

@@ -12,7 +12,7 @@
  * last 5 in the partition) is answered with its original offset, also after a broker restart or
  * crash (producer state is rebuilt from a snapshot plus the log, see producers.ts).
  */
-import { ApiKey, ErrorCode, validateBatches } from '@orders/kafka-protocol';
+import { ApiKey, decodeRecordBatches, ErrorCode, validateBatches } from '@orders/kafka-protocol';
 import type { BrokerState } from '../state.js';
 import { defineHandler } from './handler.js';
 
@@ -104,6 +104,14 @@ function appendPartition(
     return failed(index, ErrorCode.INVALID_RECORD);
   }
   const batch = validation.batches[0]!;
+  // as Kafka: a compacted topic keeps the latest record per key, so a record needs a key
+  if (log.config.compaction && decodeRecordBatches(records).some((r) => r.key === null)) {
+    state.logger.warn('produce rejected: compacted topic cannot accept a record without key', {
+      topic: topicName,
+      partition: index,
+    });
+    return failed(index, ErrorCode.INVALID_RECORD);
+  }
   const idempotent = batch.producerId >= 0;
   if (idempotent) {
     const check = state.producers.check(

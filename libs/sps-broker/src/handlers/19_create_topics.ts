@@ -9,7 +9,7 @@
  * answers when it has fewer brokers than asked for.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
-import { validateTopicConfig } from '../configs.js';
+import { validateTopicConfig, validateTopicConfigSet } from '../configs.js';
 import { partitionsPerTopicProblem, RequestPartitionBudget } from '../topic-limits.js';
 import { topicNameProblem } from '../topics.js';
 import { defineHandler } from './handler.js';
@@ -68,6 +68,8 @@ export default defineHandler<CreateTopicsRequest>({
           if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
           overrides[c.name] = c.value!.trim();
         }
+        const conflict = validateTopicConfigSet(overrides);
+        if (conflict) return fail(ErrorCode.INVALID_CONFIG, conflict);
         const tooMany =
           partitionsPerTopicProblem(state.settings.limits, t.name, partitions) ?? budget.take(partitions);
         if (tooMany) return fail(ErrorCode.INVALID_PARTITIONS, tooMany);
