@@ -47,8 +47,12 @@ delete.topic.enable=true
 PROPS
   local t0 cluster_id jvm
   t0=$(date +%s%N)
-  # A Kafka cluster id is 16 random bytes, base64url without padding.
-  cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # A Kafka cluster id is 16 random bytes, base64url without padding. One that starts with '-' reads
+  # as an option to kafka-storage (1 in 64 runs failed so); Kafka's own random ids avoid it the same way.
+  cluster_id=-
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
   jvm=(-XX:+UseSerialGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
   "$java_bin" "${jvm[@]}" -XX:TieredStopAtLevel=1 -cp "$kafka_libs/*" kafka.tools.StorageTool \
     format -t "$cluster_id" -c "$data/server.properties" >"$data/format.log" 2>&1 \

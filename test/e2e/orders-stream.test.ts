@@ -28,6 +28,7 @@ import {
   has,
   MISSING,
   ordersLag,
+  adminHeaders,
   postJson,
   POSTGRES,
   PRESENT,
@@ -146,13 +147,14 @@ describe('the orders stream, end to end', () => {
   describe('2. a consumer is killed with SIGKILL mid-stream and started again', () => {
     it('each consumer app loses its instance while 200 more orders stream in, restarts and catches up', async () => {
       const victims = await system.runningInstances(PRESENT);
-      await timed('place 200 more orders, killing every consumer after 60', () =>
-        shop.placeMany(200, 8, async (n) => {
-          if (n !== 60) return;
-          ctx.killed = true;
-          for (const v of victims) await system.kill(v);
-        }),
-      );
+      // 60 orders, then every consumer killed while 40 more stream in, then 100 more while they are
+      // dead: so each dead consumer has lag however long the kills take (docker kill is slow).
+      await timed('place 200 more orders, killing every consumer after 60', async () => {
+        await shop.placeMany(60, 8);
+        ctx.killed = true;
+        await Promise.all([Promise.all(victims.map((v) => system.kill(v))), shop.placeMany(40, 8)]);
+        await shop.placeMany(100, 8);
+      });
       for (const v of victims) {
         const exited = await waitFor(system, `${v.app} (${v.id}) to die`, () => system.exited(v), 10_000);
         expect(exited.signal).toBe('SIGKILL');
@@ -174,7 +176,7 @@ describe('the orders stream, end to end', () => {
     it.skipIf(!has(shipping))(
       `the other apps keep up with 30 new orders while shipping's lag grows${skipNote(shipping)}`,
       async () => {
-        const down = await postJson(`${system.url('carrier')}/admin/down`, { down: true });
+        const down = await postJson(`${system.url('carrier')}/admin/down`, { down: true }, adminHeaders());
         expect(down.status).toBe(200);
         await timed('place 30 orders while the carrier is down', () => shop.placeMany(30, 5));
         await timed('the other apps catch up while the carrier is down', () =>
@@ -197,7 +199,7 @@ describe('the orders stream, end to end', () => {
     it.skipIf(!has(shipping))(
       `shipping catches up when the carrier is back, every order shipped once${skipNote(shipping)}`,
       async () => {
-        const up = await postJson(`${system.url('carrier')}/admin/down`, { down: false });
+        const up = await postJson(`${system.url('carrier')}/admin/down`, { down: false }, adminHeaders());
         expect(up.status).toBe(200);
         await timed('shipping catches up after the carrier returns', () =>
           waitCaughtUp(system, [shipping], 45_000),

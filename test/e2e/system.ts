@@ -505,15 +505,26 @@ export async function getJson<T = unknown>(url: string): Promise<{ status: numbe
 export async function postJson<T = unknown>(
   url: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/**
+ * The apps' `/admin/*` switches (the carrier's) take writes from other machines only with
+ * `ADMIN_TOKEN`; through docker's port proxy a request comes from the gateway, not loopback, so
+ * under compose the suite sends the token the stack was started with.
+ */
+export function adminHeaders(): Record<string, string> {
+  const token = process.env.ADMIN_TOKEN;
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /**
