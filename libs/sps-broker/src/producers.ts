@@ -21,6 +21,7 @@ import { ErrorCode, readBatchHeader } from '@orders/kafka-protocol';
 import type { PartitionLog } from '@orders/sps-log';
 import type { Logger } from './logger.js';
 import type { TopicRegistry } from './topics.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Kafka keeps the metadata of the last 5 batches per producer, matching max.in.flight = 5. */
 const CACHED_BATCHES = 5;
@@ -133,7 +134,7 @@ export class ProducerRegistry {
     while (this.nextId >= this.reservedUntil) {
       if (!this.allocating) {
         const until = this.reservedUntil + ID_BLOCK;
-        this.allocating = writeAtomic(this.file, JSON.stringify({ reservedUntil: until }))
+        this.allocating = writeFileAtomic(this.file, JSON.stringify({ reservedUntil: until }))
           .then(() => {
             this.reservedUntil = until;
           })
@@ -273,7 +274,7 @@ export class ProducerRegistry {
     const write = async () => {
       if (part.dropped) return;
       try {
-        await writeAtomic(path.join(dir, SNAPSHOT_FILE), text);
+        await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), text);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // partition deleted meanwhile
         this.logger?.warn('producer state snapshot not written; start-up will replay more of the log', {
@@ -372,25 +373,6 @@ async function readSnapshot(file: string): Promise<PersistedSnapshot | null> {
     return s;
   } catch {
     return null; // unreadable: replay the whole log instead
-  }
-}
-
-/** temp file, fsync, rename over, fsync the folder: a crash leaves the old or the new file. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, file);
-  const dir = await fs.open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }
 

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { cleanLog, PartitionLog, type LogConfig } from '@orders/sps-log';
 import { effectiveLogConfig, type BrokerLogDefaults } from './configs.js';
 import type { Logger } from './logger.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export interface Topic {
   name: string;
@@ -48,23 +49,7 @@ export interface TopicRegistryIo {
 }
 
 export const realTopicIo: TopicRegistryIo = {
-  async writeFileAtomic(file, text) {
-    const tmp = `${file}.tmp`;
-    const fh = await fs.open(tmp, 'w');
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, file);
-    const dir = await fs.open(path.dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  },
+  writeFileAtomic,
   openLog: (dir, config) => PartitionLog.open(dir, config),
 };
 
