@@ -25,6 +25,7 @@ import { ORDERS_PARTITIONS, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
 import { adapterFactory } from '@orders/db';
 import { APPS, startDemo } from '@orders/demo';
 import { Kafka, logLevel, type Admin, type ISocketFactory } from 'kafkajs';
+import { freePorts } from '../helpers/ports.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -107,24 +108,6 @@ export interface System {
   logFile: string;
   logTail(n?: number): string;
   stop(): Promise<void>;
-}
-
-/** Ports the OS says are free, all different (held open together while they are picked). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 /** DATABASE_URL=postgres…: a fresh database for this run on that server (dropped by `drop`). */
