@@ -28,7 +28,7 @@ export class Shipping {
   /**
    * Books the shipment (the carrier answers a repeated order id with the same tracking number), then
    * records it with the order's ledger row in one transaction. The label is NOT rendered here: it is
-   * rendered on its first download ({@link label}) — see apps/shipping/README.md for why. If this stops
+   * rendered on its first download ({@link label}) — see the README's Performance section for why. If this stops
    * half-way the order is redelivered and every step repeats to the same result; an order already
    * recorded is not booked again.
    */
