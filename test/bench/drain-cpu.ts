@@ -5,7 +5,7 @@
  * group's committed offsets reach the end, and reads each app's CPU time (utime + stime, /proc/PID/stat)
  * before and after:
  *
- *   npx tsx --conditions=@orders/source test/bench/drain-cpu.ts [--count 10000] [--port-base 25000]
+ *   node --conditions=@orders/source --import tsx test/bench/drain-cpu.ts [--count 10000] [--port-base 25000]
  *       [--without crm,erp-stock] [--cpu-prof DIR] [--runs 1]
  *
  * The apps run from their dist/ (npm run build first). `--cpu-prof DIR` profiles every app and this
