@@ -22,6 +22,11 @@ import org.apache.kafka.streams.state.*;
  *     key order id, value "customerName,amount" ("?" for a customer the table does not know). The
  *     table's version at each order's timestamp is the one joined (Streams processes both inputs in
  *     timestamp order), so a renamed customer shows the old name on earlier orders.
+ *   stream-join: orders (key = order id, value = amount) joined with payments (key = order id,
+ *     value = method) when their timestamps are at most 5 minutes apart (an inner KStream–KStream
+ *     windowed join; both sides are kept in window stores "order-payment-this/other-join-store",
+ *     changelogs cleanup.policy=delete, as they keep duplicates). Output: key order id, value "amount,method", one per matching
+ *     pair, emitted when the later of the two is processed.
  *
  * It starts the topology, reads the output topic (read_committed) until the latest value of every
  * key equals the expected one given as key=value arguments, and prints every output record as
@@ -29,15 +34,15 @@ import org.apache.kafka.streams.state.*;
  * watermark has moved (Streams purges records it has committed) and prints "purged N".
  * Exit 0 when the output matched, 1 on timeout or when Streams died.
  *
- *   StreamsTopologies windowed-count|join <bootstrap> <at_least_once|exactly_once_v2> <applicationId>
- *     <stateDir> <input> [<table>] <output> key=value...
+ *   StreamsTopologies windowed-count|join|stream-join <bootstrap> <at_least_once|exactly_once_v2>
+ *     <applicationId> <stateDir> <input> [<table or other stream>] <output> key=value...
  */
 public class StreamsTopologies {
   public static void main(String[] args) throws Exception {
     String topology = args[0], bootstrap = args[1], guarantee = args[2], appId = args[3], stateDir = args[4];
     int i = 5;
     String input = args[i++];
-    String table = topology.equals("join") ? args[i++] : null;
+    String table = topology.equals("join") || topology.equals("stream-join") ? args[i++] : null;
     String output = args[i++];
     Map<String, String> expected = new TreeMap<>();
     for (; i < args.length; i++) {
@@ -76,6 +81,13 @@ public class StreamsTopologies {
             return f[0] + "|" + (name == null ? "?" : name) + "," + f[1];
           }, Joined.with(str, str, str))
           .map((customerId, v) -> KeyValue.pair(v.substring(0, v.indexOf('|')), v.substring(v.indexOf('|') + 1)))
+          .to(output, Produced.with(str, str));
+    } else if (topology.equals("stream-join")) {
+      KStream<String, String> payments = b.stream(table, Consumed.with(str, str));
+      b.stream(input, Consumed.with(str, str))
+          .join(payments, (amount, method) -> amount + "," + method,
+              JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMinutes(5), Duration.ofMinutes(10)),
+              StreamJoined.with(str, str, str).withStoreName("order-payment"))
           .to(output, Produced.with(str, str));
     } else {
       throw new IllegalArgumentException("unknown topology " + topology);
