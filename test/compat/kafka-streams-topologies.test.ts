@@ -3,7 +3,8 @@
  * - a windowed count: order events re-keyed by product (a repartition topic, which Streams purges
  *   with DeleteRecords once committed), counted per product in 1-minute tumbling windows with a
  *   10-minute grace (a late record still counts), in a window store whose changelog topic is
- *   cleanup.policy=compact,delete;
+ *   cleanup.policy=compact,delete; then, after more events, a second instance with an empty state
+ *   directory rebuilds the store from that changelog and continues the counts;
  * - a KStream–KTable left join: orders joined with a customers table topic (its store's changelog
  *   is compacted); a customer renamed between two orders shows the old name on the earlier order,
  *   because Streams processes both inputs in timestamp order;
@@ -84,6 +85,8 @@ describe.skipIf(missing('java'))(
       appId: string,
       topics: string[],
       expected: Map<string, string>,
+      /** another state directory than the first run's: the instance starts with no local state */
+      stateName = 'state',
     ): Promise<{ out: string[]; purged?: number }> {
       const r = await runJava(
         'StreamsTopologies',
@@ -92,7 +95,7 @@ describe.skipIf(missing('java'))(
           target.bootstrap,
           guarantee,
           appId,
-          join(stateDir, appId),
+          join(stateDir, appId, stateName),
           ...topics,
           ...[...expected].map(([k, v]) => `${k}=${v}`),
         ],
@@ -105,7 +108,12 @@ describe.skipIf(missing('java'))(
       return { out, purged: purged === undefined ? undefined : Number(purged.slice(7)) };
     }
 
-    async function windowedCount(guarantee: Guarantee): Promise<void> {
+    /**
+     * With restore: after the first run, more events arrive and a second instance starts with an
+     * empty state directory, so it must rebuild the window store from its changelog topic (a
+     * compact,delete topic read from the start) before it can continue the counts.
+     */
+    async function windowedCount(guarantee: Guarantee, restore = false): Promise<void> {
       const input = uniqueTopic('order-events');
       const output = uniqueTopic('orders-per-minute');
       const appId = uniqueTopic('windowed');
@@ -135,14 +143,19 @@ describe.skipIf(missing('java'))(
       );
 
       // Expected, computed here: every update of each (product, window) count, in input order.
-      const updates: string[] = [];
       const counts = new Map<string, number>();
-      for (const [, product, s] of events) {
-        const key = `${product}@${Math.floor((t0 + s * 1000) / WINDOW_MS) * WINDOW_MS}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        updates.push(`${key}=${counts.get(key)}`);
-      }
-      const expected = new Map([...counts].map(([k, n]) => [k, String(n)]));
+      const countAll = (batch: typeof events) => {
+        const updates: string[] = [];
+        const latest = new Map<string, string>();
+        for (const [, product, s] of batch) {
+          const key = `${product}@${Math.floor((t0 + s * 1000) / WINDOW_MS) * WINDOW_MS}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          updates.push(`${key}=${counts.get(key)}`);
+          latest.set(key, String(counts.get(key)));
+        }
+        return { updates, expected: latest };
+      };
+      const { updates, expected } = countAll(events);
       expect(expected.get(`tea@${t0}`)).toBe('3'); // o1, o3 and the late o6
 
       const { out, purged } = await runTopology(
@@ -156,6 +169,32 @@ describe.skipIf(missing('java'))(
       expect(purged, 'Streams purges its repartition topic (DeleteRecords)').toBeGreaterThan(0);
       expect(await cleanupPolicy(`${appId}-orders-per-minute-changelog`)).toBe('compact,delete');
       expect(await cleanupPolicy(`${appId}-by-product-repartition`)).toBe('delete');
+      if (!restore) return;
+
+      const more: typeof events = [
+        ['o10', 'tea', 170], // tea's third order in the 120 s window
+        ['o11', 'coffee', 75], // late again: coffee's second in the 60 s window (restored count 1)
+        ['o12', 'mug', 200],
+      ];
+      await send(
+        input,
+        more.map(([id, product, s]) => ({ key: id, value: `${product},1`, timestamp: t0 + s * 1000 })),
+      );
+      const second = countAll(more);
+      expect(second.updates).toEqual([
+        `tea@${t0 + 120_000}=3`,
+        `coffee@${t0 + 60_000}=2`,
+        `mug@${t0 + 180_000}=1`,
+      ]);
+      const again = await runTopology(
+        'windowed-count',
+        guarantee,
+        appId,
+        [input, output],
+        second.expected,
+        'fresh',
+      );
+      expect(again.out).toEqual(second.updates);
     }
 
     async function streamTableJoin(guarantee: Guarantee): Promise<void> {
@@ -273,6 +312,10 @@ describe.skipIf(missing('java'))(
     it('windowed count (at_least_once): per-product counts in 1-minute tumbling windows, through a repartition topic that Streams purges', async () => {
       await windowedCount('at_least_once');
     }, 180_000);
+
+    it('windowed count (at_least_once): an instance with no local state restores the window store from its changelog and continues the counts', async () => {
+      await windowedCount('at_least_once', true);
+    }, 240_000);
 
     it('KStream–KTable left join (at_least_once): each order gets the customer name as of its timestamp', async () => {
       await streamTableJoin('at_least_once');

@@ -59,6 +59,10 @@ public class StreamsTopologies {
     p.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // Streams does not leave its group on close, so a second instance (the restore case) waits for
+    // the first one's session to expire: keep it at the brokers' minimum (6 s).
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1500);
 
     StreamsBuilder b = new StreamsBuilder();
     Serde<String> str = Serdes.String();
