@@ -4,10 +4,11 @@
  * `kafka-topics --describe` and `kafka-configs --entity-type groups` ask. (The compat suite runs
  * those tools on both brokers; here the wire answers are checked without Java.)
  */
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
-import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 import { RawConnection } from '../helpers/raw-client.js';
 
 const GROUP = 32;
@@ -77,6 +78,38 @@ describe('DescribeProducers', () => {
     expect(
       res.topics.map((t: { partitions: Array<{ errorCode: number }> }) => t.partitions[0]!.errorCode),
     ).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  });
+});
+
+describe('DescribeProducers after a restart', () => {
+  it('reports the producer state rebuilt from the snapshot and log', async () => {
+    const dataDir = await tempDir('sps-describe-producers-');
+    const first = await startTestBroker({ dataDir });
+    await first.state.topics.create('producers-restart', 1);
+    const client = new Kafka({ clientId: 'restart', brokers: [first.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({
+      topic: 'producers-restart',
+      messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }],
+    });
+    await producer.disconnect();
+    await first.close();
+
+    const second = await startTestBroker({ dataDir });
+    const raw = await RawConnection.connect(second.port);
+    try {
+      const res = await raw.request(ApiKey.DescribeProducers, 0, {
+        topics: [{ name: 'producers-restart', partitionIndexes: [0] }],
+      });
+      expect(res.topics[0].partitions[0].activeProducers).toEqual([
+        expect.objectContaining({ producerEpoch: 0, lastSequence: 2, coordinatorEpoch: -1 }),
+      ]);
+    } finally {
+      raw.close();
+      await second.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
