@@ -27,8 +27,22 @@ import { OffsetFetch } from './offset-fetch.js';
 import { Produce } from './produce.js';
 import { SaslAuthenticate, SaslHandshake } from './sasl.js';
 import { SyncGroup } from './sync-group.js';
+import {
+  AddOffsetsToTxn,
+  AddPartitionsToTxn,
+  DescribeTransactions,
+  EndTxn,
+  ListTransactions,
+  TxnOffsetCommit,
+} from './transactions.js';
 
 export {
+  AddOffsetsToTxn,
+  AddPartitionsToTxn,
+  DescribeTransactions,
+  EndTxn,
+  ListTransactions,
+  TxnOffsetCommit,
   AlterConfigs,
   ApiVersions,
   CreatePartitions,
@@ -80,6 +94,10 @@ export const ALL_APIS: readonly ApiSchema[] = [
   DeleteTopics,
   DeleteRecords,
   InitProducerId,
+  AddPartitionsToTxn,
+  AddOffsetsToTxn,
+  EndTxn,
+  TxnOffsetCommit,
   DescribeConfigs,
   AlterConfigs,
   DescribeLogDirs,
@@ -89,6 +107,8 @@ export const ALL_APIS: readonly ApiSchema[] = [
   IncrementalAlterConfigs,
   OffsetDelete,
   DescribeCluster,
+  DescribeTransactions,
+  ListTransactions,
 ];
 
 export type ProduceRequest = RequestOf<typeof Produce>;
