@@ -296,8 +296,19 @@ export class ProducerRegistry {
     await Promise.all(writes);
   }
 
-  /** Forgets producers whose last batch is older than producer.id.expiration.ms; returns how many. */
+  /**
+   * Forgets producers whose last batch is older than producer.id.expiration.ms (never one with an
+   * open transaction); returns how many. Also drops aborted transactions that retention or
+   * DeleteRecords left entirely below the log start.
+   */
   expire(now = this.now()): number {
+    if (this.topics)
+      for (const topic of this.topics.list())
+        topic.partitions.forEach((log, p) => {
+          const part = this.partitions.get(key(topic.name, p));
+          if (part && part.aborted.length > 0 && part.aborted[0]!.lastOffset < log.logStartOffset)
+            part.aborted = part.aborted.filter((a) => a.lastOffset >= log.logStartOffset);
+        });
     let removed = 0;
     for (const part of this.partitions.values())
       for (const [id, entry] of part.producers)
