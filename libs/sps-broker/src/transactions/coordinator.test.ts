@@ -175,6 +175,26 @@ describe('transaction coordinator', () => {
     });
   });
 
+  it('answers CONCURRENT_TRANSACTIONS while the markers of an ending transaction are written', async () => {
+    const { b } = await fresh();
+    const t = await begin(b, 'busy');
+    produce(b, 'busy', t.producerId, t.producerEpoch, 0);
+    const ending = b.txns.endTxn('busy', t.producerId, t.producerEpoch, true);
+    const again = [{ topic: 't', partition: 0 }];
+    expect((await b.txns.addPartitions('busy', t.producerId, t.producerEpoch, again)).errorCode).toBe(
+      ErrorCode.CONCURRENT_TRANSACTIONS,
+    );
+    expect(
+      (await b.txns.initProducerId('busy', 60_000, { producerId: -1, producerEpoch: -1 })).errorCode,
+    ).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
+    expect(await ending).toBe(ErrorCode.NONE);
+    // retried after the markers: a new transaction starts
+    expect((await b.txns.addPartitions('busy', t.producerId, t.producerEpoch, again)).errorCode).toBe(
+      ErrorCode.NONE,
+    );
+    expect(b.txns.get('busy')?.state).toBe('Ongoing');
+  });
+
   it('a partition outside the transaction or an unknown partition is refused', async () => {
     const { b } = await fresh();
     const init = await b.txns.initProducerId('p', 60_000, { producerId: -1, producerEpoch: -1 });
