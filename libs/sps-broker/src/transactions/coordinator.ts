@@ -320,6 +320,11 @@ export class TransactionCoordinator {
       case 'Ongoing':
         await this.end(meta, commit);
         return E.NONE;
+      case 'PrepareCommit': // an earlier EndTxn failed half-way (disk full): finish it now
+      case 'PrepareAbort':
+        if ((meta.state === 'PrepareCommit') !== commit) return E.INVALID_TXN_STATE;
+        await this.finish(meta, commit);
+        return E.NONE;
       case 'CompleteCommit': // a retried EndTxn whose first answer was lost
         return commit ? E.NONE : E.INVALID_TXN_STATE;
       case 'CompleteAbort':
@@ -370,6 +375,8 @@ export class TransactionCoordinator {
         await this.bumpEpoch(meta);
         await this.end(meta, false);
         aborted.push(meta.transactionalId);
+      } else if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
+        await this.finish(meta, meta.state === 'PrepareCommit'); // an earlier attempt failed half-way
       } else if (meta.state !== 'Ongoing' && now - meta.lastUpdateMs > this.idExpirationMs) {
         this.txns.delete(meta.transactionalId);
         await this.persist();
@@ -421,6 +428,16 @@ export class TransactionCoordinator {
       meta.state = commit ? 'PrepareCommit' : 'PrepareAbort';
       meta.lastUpdateMs = this.now();
       await this.persist();
+      await this.complete(meta, commit);
+    } finally {
+      this.ending.delete(meta.transactionalId);
+    }
+  }
+
+  /** Phase two again, for a transaction whose earlier attempt failed after phase one. */
+  private async finish(meta: TxnMetadata, commit: boolean): Promise<void> {
+    this.ending.add(meta.transactionalId);
+    try {
       await this.complete(meta, commit);
     } finally {
       this.ending.delete(meta.transactionalId);
