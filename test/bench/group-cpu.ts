@@ -2,7 +2,7 @@
  * CPU time per order of consumer groups, one app at a time, robust to whatever else runs on the machine:
  *
  *   npx tsx --conditions=@orders/source test/bench/group-cpu.ts [--groups order-db,crm] [--orders 10000]
- *       [--rounds 1] [--prof DIR] [--database-url postgres://…]
+ *       [--rounds 1] [--prof DIR] [--database-url postgres://…] [--no-traces] [--log FILE]
  *
  * For each group: a fresh broker (in this process) with `orders` as the demo creates it, an OTLP
  * receiver like the demo's, the built app (`apps/<group>/dist/main.js`) as its own process; once it has
@@ -12,7 +12,7 @@
  * on a shared machine. `--prof DIR` runs the app with `--cpu-prof` (summarize with cpuprofile-top.ts).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     prof: { type: 'string' },
     'database-url': { type: 'string' },
     'no-traces': { type: 'boolean', default: false },
+    /** Appends each app's stdout (its JSON log lines; LOG_LEVEL=debug for one per batch) to this file. */
+    log: { type: 'string' },
   },
 });
 const groups = values.groups!.split(',').map((g) => g.trim());
@@ -80,8 +82,9 @@ async function measure(group: string, round: number) {
       DATABASE_URL: values['database-url'] ?? `file:${path.join(dir, `${group}.db`)}`,
       ...(traces ? { OTEL_EXPORTER_OTLP_ENDPOINT: traces.url } : { OTEL_EXPORTER_OTLP_ENDPOINT: '' }),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', values.log ? 'pipe' : 'ignore', 'inherit'],
   });
+  if (values.log) child.stdout!.pipe(createWriteStream(values.log, { flags: 'a' }));
   try {
     await until(`${group} joined`, 120_000, async () => {
       const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
