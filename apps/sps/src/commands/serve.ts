@@ -152,8 +152,13 @@ function readTlsFiles(opts: ServeOptions): { cert: string; key: string } | null 
   };
 }
 
-/** Waits for SIGINT/SIGTERM (io.onStop), then closes the broker. A second signal forces exit. */
-export function closeOnStop(handle: BrokerHandle, io: Io): Promise<void> {
+/**
+ * Waits for SIGINT/SIGTERM (io.onStop), then closes the broker once it has started. A second signal
+ * forces exit. Call it before the broker starts: until a listener exists a signal takes its default
+ * action, so a supervisor that stops us the moment it reads the ready line would kill the process
+ * instead of closing the log cleanly.
+ */
+export function closeOnStop(starting: Promise<BrokerHandle>, io: Io): Promise<void> {
   return new Promise((resolve, reject) => {
     let stopping = false;
     const off = io.onStop(() => {
@@ -165,24 +170,31 @@ export function closeOnStop(handle: BrokerHandle, io: Io): Promise<void> {
       stopping = true;
       io.err('sps stopping…');
       const t0 = performance.now();
-      handle.close().then(
-        () => {
-          off();
-          io.out(`sps stopped (closed in ${Math.round(performance.now() - t0)} ms)`);
-          resolve();
-        },
-        (err: unknown) => {
-          off();
-          reject(new CliError(`sps: error while stopping: ${(err as Error)?.message ?? err}`));
-        },
-      );
+      starting
+        .then((handle) => handle.close())
+        .then(
+          () => {
+            off();
+            io.out(`sps stopped (closed in ${Math.round(performance.now() - t0)} ms)`);
+            resolve();
+          },
+          (err: unknown) => {
+            off();
+            reject(new CliError(`sps: error while stopping: ${(err as Error)?.message ?? err}`));
+          },
+        );
     });
+    // A start that fails is reported by whoever awaits `starting`; nothing is left to close.
+    starting.catch(() => off());
   });
 }
 
 export async function serve(opts: ServeOptions, io: Io): Promise<void> {
-  const handle = await startServer(opts, io);
-  await closeOnStop(handle, io);
+  const starting = startServer(opts, io);
+  const stopped = closeOnStop(starting, io);
+  stopped.catch(() => undefined); // handled below, or moot when the start itself failed
+  await starting;
+  await stopped;
 }
 
 /** Explains a failed listen in the user's terms: which port, and which option changes it. */
