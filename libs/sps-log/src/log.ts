@@ -363,8 +363,6 @@ export class PartitionLog {
     const seq = this.appendSeq;
     const segs = [...this.dirtySegments];
     this.dirtySegments.clear();
-    // one pwrite per index file per flush instead of two per appended batch
-    for (const s of segs) if (s.isActive && !s.retired) s.writePendingIndexEntries();
     const dir = this.dirDirty;
     this.dirDirty = false;
     this.inFlightSeq = seq;
@@ -641,7 +639,10 @@ export class PartitionLog {
     if (this.closed) return;
     await this.maintenance.catch(() => undefined);
     try {
-      if (!this.failure) await this.flush();
+      if (!this.failure) {
+        this.active.writePendingIndexEntries(); // so the next start scans only the last few batches
+        await this.flush();
+      }
       if (this.inFlight) await this.inFlight;
     } finally {
       this.closed = true;

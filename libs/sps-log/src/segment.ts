@@ -352,10 +352,10 @@ export class Segment {
     this.lastModified = now;
     this.dirty = true;
     this.track(pos, info, ts, indexIntervalBytes);
-    // The index files trail the in-memory index: they are written at each flush (see
-    // writePendingIndexEntries), or here once enough entries are waiting, so that an acks=1 workload
-    // that never flushes still keeps the start-up scan short. Recovery walks from the last entry in the
-    // files, so entries that never reached them cost a longer scan, never a wrong answer.
+    // The index files trail the in-memory index by up to MAX_PENDING_INDEX_ENTRIES (written in one
+    // pwrite per file, not two pwrites per batch). They are never fsynced while the segment is active:
+    // recovery walks from the last entry in the files, so entries that never reached them cost a
+    // slightly longer scan at start-up, never a wrong answer.
     if (this.offsetIndex!.n - this.writtenOffsetEntries >= MAX_PENDING_INDEX_ENTRIES) {
       this.writePendingIndexEntries();
     }
