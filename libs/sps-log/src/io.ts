@@ -23,6 +23,27 @@ export async function preadFull(
   return done;
 }
 
+/**
+ * preadFull on the calling thread. Only for bytes that were just written (the tail of the active
+ * segment, still in the page cache): it skips the thread-pool round trip, where a read would
+ * otherwise queue behind the fsyncs of acks=all producers.
+ */
+export function preadFullSync(
+  fd: number,
+  buf: Buffer,
+  offset: number,
+  len: number,
+  position: number,
+): number {
+  let done = 0;
+  while (done < len) {
+    const bytesRead = fs.readSync(fd, buf, offset + done, len - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
 export function pwriteAllSync(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) {

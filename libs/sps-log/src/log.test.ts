@@ -435,6 +435,24 @@ describe('durability and recovery', () => {
     expect(await readAll(crashed, 0)).toEqual(good);
   });
 
+  it('reopens after a crash of a log that was never flushed (acks=1): its index files trail, every record is found', async () => {
+    const log = await openLog(cfg({ indexIntervalBytes: 64 }));
+    for (let i = 0; i < 500; i++) log.append(makeBatch(2, { timestamp: T0 + i }));
+    // the index files hold only what was written out so far: fewer entries than the log has batches
+    const onDisk = fs.statSync(file(0, '.index')).size / 8;
+    expect(onDisk).toBeGreaterThan(0);
+    expect(onDisk).toBeLessThan(500);
+    const good = await readAll(log, 0);
+    const crashed = await PartitionLog.open(dir, log.config, { now: () => T0 }); // the first one never closes
+    open.push(crashed);
+    expect(crashed.highWatermark).toBe(1000);
+    expect(crashed.recovery.truncatedBytes).toBe(0);
+    expect(await readAll(crashed, 0)).toEqual(good);
+    expect(await readAll(crashed, 777)).toEqual(good.filter((b) => b.lastOffset >= 777));
+    await crashed.close();
+    expect(fs.statSync(file(0, '.index')).size / 8).toBeGreaterThan(onDisk); // written out at close
+  });
+
   /** Writes 30 batches over a few segments, closes, lets `damage` modify the active segment's file, reopens. */
   async function damaged(damage: (logFile: string, lastBatch: { position: number; size: number }) => void) {
     let log = await openLog(cfg({ segmentBytes: 2000, indexIntervalBytes: 200 }));

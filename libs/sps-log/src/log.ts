@@ -15,7 +15,7 @@ import {
   readLastOffsetDelta,
   readMaxTimestamp,
 } from './batch.js';
-import { fsyncDir, preadFull, writeFileAtomic } from './io.js';
+import { fsyncDir, preadFull, preadFullSync, writeFileAtomic } from './io.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, Segment, segmentFileName, TIME_INDEX_SUFFIX, U32_MAX } from './segment.js';
 
 export interface LogConfig {
@@ -137,6 +137,8 @@ const SWAP_SUFFIX = '.swap';
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 /** header bytes needed to know a batch's offsets and size */
 const LOCATE_BYTES = 27;
+/** Reads within this many bytes of the active segment's end are served synchronously (page cache). */
+const TAIL_READ_SYNC_BYTES = 4 * 1024 * 1024;
 
 export class PartitionLog {
   config: LogConfig;
@@ -440,7 +442,9 @@ export class PartitionLog {
   ): Promise<{ data: Buffer | null; reachedEnd: boolean }> {
     await seg.ensureIndexes(this.config.indexIntervalBytes, (ts) => this.bookedTimestamp(ts, this.now()));
     const limit = seg.size; // snapshot: everything below it is whole batches already written
-    const win = new Window(fd, limit);
+    // a consumer at the tail reads what was just appended: from the page cache, on this thread
+    const syncFrom = seg === this.active ? limit - TAIL_READ_SYNC_BYTES : Number.POSITIVE_INFINITY;
+    const win = new Window(fd, limit, syncFrom);
     let pos = from === null ? 0 : seg.positionFor(from);
     const step = Math.max(64 * 1024, 2 * this.config.indexIntervalBytes);
     if (from !== null) {
@@ -635,7 +639,10 @@ export class PartitionLog {
     if (this.closed) return;
     await this.maintenance.catch(() => undefined);
     try {
-      if (!this.failure) await this.flush();
+      if (!this.failure) {
+        this.active.writePendingIndexEntries(); // so the next start scans only the last few batches
+        await this.flush();
+      }
       if (this.inFlight) await this.inFlight;
     } finally {
       this.closed = true;
@@ -710,7 +717,10 @@ export class PartitionLog {
   }
 }
 
-/** A read window over [0, limit) of a file: loads ranges on demand, hands out slices. */
+/**
+ * A read window over [0, limit) of a file: loads ranges on demand, hands out slices. Ranges that start
+ * at or after `syncFrom` are read on the calling thread (see preadFullSync), the others in the pool.
+ */
 class Window {
   buf: Buffer = Buffer.alloc(0);
   private start = 0;
@@ -719,7 +729,14 @@ class Window {
   constructor(
     private readonly fd: number,
     private readonly limit: number,
+    private readonly syncFrom = Number.POSITIVE_INFINITY,
   ) {}
+
+  private pread(buf: Buffer, len: number, position: number): Promise<number> | number {
+    return position >= this.syncFrom
+      ? preadFullSync(this.fd, buf, 0, len, position)
+      : preadFull(this.fd, buf, 0, len, position);
+  }
 
   /**
    * Makes [at, at+need) available (if it is not, loading `want` bytes, or more if needed, from
@@ -731,7 +748,7 @@ class Window {
     if (n < at - origin + need) return -1;
     this.buf = Buffer.allocUnsafe(n);
     this.start = origin;
-    this.len = await preadFull(this.fd, this.buf, 0, n, origin);
+    this.len = await this.pread(this.buf, n, origin);
     return this.len < at - origin + need ? -1 : at - origin;
   }
 
@@ -739,7 +756,7 @@ class Window {
     if (from >= this.start && to <= this.start + this.len)
       return this.buf.subarray(from - this.start, to - this.start);
     const b = Buffer.allocUnsafe(to - from);
-    const got = await preadFull(this.fd, b, 0, to - from, from);
+    const got = await this.pread(b, to - from, from);
     return b.subarray(0, got);
   }
 }

@@ -23,6 +23,11 @@ export const U32_MAX = 0xffffffff;
 export type TimestampOf = (headerMaxTimestamp: number) => number;
 
 const SCAN_CHUNK = 1 << 20;
+/**
+ * Index entries of the active segment kept in memory only before they are written out anyway: at the
+ * default index.interval.bytes (4 KiB) that is at most ~128 KiB of log to re-scan after a crash.
+ */
+const MAX_PENDING_INDEX_ENTRIES = 32;
 
 export interface ScanResult {
   /** file position just after the last good batch */
@@ -347,6 +352,18 @@ export class Segment {
     this.lastModified = now;
     this.dirty = true;
     this.track(pos, info, ts, indexIntervalBytes);
+    // The index files trail the in-memory index by up to MAX_PENDING_INDEX_ENTRIES (written in one
+    // pwrite per file, not two pwrites per batch). They are never fsynced while the segment is active:
+    // recovery walks from the last entry in the files, so entries that never reached them cost a
+    // slightly longer scan at start-up, never a wrong answer.
+    if (this.offsetIndex!.n - this.writtenOffsetEntries >= MAX_PENDING_INDEX_ENTRIES) {
+      this.writePendingIndexEntries();
+    }
+    return pos;
+  }
+
+  /** Writes the index entries not yet in the files (the in-memory index stays authoritative on failure). */
+  writePendingIndexEntries(): void {
     try {
       this.writeIndexEntries();
     } catch {
@@ -354,7 +371,6 @@ export class Segment {
       this.writtenOffsetEntries = 0;
       this.writtenTimeEntries = 0;
     }
-    return pos;
   }
 
   /**

@@ -4,6 +4,12 @@
  * `kafka-consumer-perf-test` on the same topic, on each broker in turn (ours produce, Kafka produce,
  * ours consume, Kafka consume, so a load change on the machine hits both alike). Writes
  * `ratios.produceVsKafka` / `ratios.consumeVsKafka` (ours ÷ Kafka, records/s) with the raw figures.
+ * Then the e2e latency at 1k/s on both brokers with kafkajs and with a bare wire client
+ * (test/bench/wire-client.ts), each with acks=all and acks=1, so a latency figure splits into the
+ * broker's part (the wire client's) and the client's (what kafkajs adds). A faster real client was
+ * tried: @platformatic/kafka (pure JS) needs Metadata v9+ / Fetch v12+, which our broker does not
+ * speak yet; @confluentinc/kafka-javascript downloads a prebuilt librdkafka at install, which this
+ * machine cannot.
  *
  * Ours is `sps serve` (the built CLI) in its own process with a fresh data dir; Kafka is the
  * single-node KRaft broker of scripts/kafka/kafka.sh from the jars scripts/kafka/fetch-kafka.sh caches
@@ -22,6 +28,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { tempDir } from '../../helpers/broker.js';
 import { exited, REPO, waitForLine } from '../../helpers/process.js';
 import { e2eLine, measureE2e, type LogClient } from '../e2e-latency.js';
+import { wireClient } from '../wire-client.js';
 import type { BenchContext, Scenario } from '../scenario.js';
 import { e2eCounts } from './streams.js';
 
@@ -138,24 +145,21 @@ function parseConsumer(out: string): ConsumerFigures {
   };
 }
 
-async function createTopic(bootstrap: string, topic: string) {
+async function createTopic(bootstrap: string, topic: string, numPartitions = PARTITIONS) {
   const kafka = new Kafka({ clientId: 'bench-perf', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
   await admin.disconnect();
 }
 
-/** kafkajs as a {@link LogClient}: acks=all producer, a fresh group per phase reading from the beginning. */
-function kafkajsClient(bootstrap: string, label: string) {
+/** kafkajs as a {@link LogClient}: a producer with `acks`, a fresh group per phase reading from the beginning. */
+function kafkajsClient(bootstrap: string, label: string, acks: -1 | 1) {
   let phaseNo = 0;
   return async (): Promise<LogClient> => {
     const topic = `e2e-${label}-${phaseNo++}`;
     const kafka = new Kafka({ clientId: 'bench-e2e', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopic(bootstrap, topic, 1);
     const producer = kafka.producer();
     await producer.connect();
     const consumers: ReturnType<typeof kafka.consumer>[] = [];
@@ -177,9 +181,9 @@ function kafkajsClient(bootstrap: string, label: string) {
         await consume(onRecord);
         await new Promise((r) => setTimeout(r, 500));
       },
-      send: async (value) => void (await producer.send({ topic, acks: -1, messages: [{ value }] })),
+      send: async (value) => void (await producer.send({ topic, acks, messages: [{ value }] })),
       sendBatch: async (values) =>
-        void (await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) })),
+        void (await producer.send({ topic, acks, messages: values.map((value) => ({ value })) })),
       async readAll(count) {
         let seen = 0;
         await new Promise<void>((resolve) => void consume(() => ++seen >= count && resolve()));
@@ -232,6 +236,8 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
         '--port',
         String(spsPort),
         '--http-port',
+        'off',
+        '--kinesis-port',
         'off',
         '--console-dir',
         'off',
@@ -311,12 +317,45 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
     const consumeVsKafka = ratio(oursConsume.fetchRecordsPerSec, kafkaConsume.fetchRecordsPerSec);
     line('ours ÷ Kafka: produce / consume (records/s)', `${produceVsKafka}× / ${consumeVsKafka}×`);
 
-    say('kafkajs e2e (same harness as the streams scenario: 1 partition, acks=all):');
+    say(
+      'e2e latency at 1k/s (same harness as the streams scenario: 1 partition, one record per produce request), ' +
+        'with kafkajs and with a bare wire client (test/bench/wire-client.ts: no linger, TCP_NODELAY, a fetch long-poll ' +
+        'loop, so its figure is the broker and loopback); acks=all and acks=1:',
+    );
     const counts = e2eCounts(quick);
-    const kafkajsOurs = await measureE2e(kafkajsClient(spsBootstrap, 'sps'), counts);
-    line('  kafkajs → ours (fsync before the ack)', e2eLine(kafkajsOurs));
-    const kafkajsKafka = await measureE2e(kafkajsClient(kafkaBootstrap, 'kafka'), counts);
-    line('  kafkajs → Apache Kafka (no fsync)', e2eLine(kafkajsKafka));
+    const e2e: Record<string, unknown> = {};
+    const brokers = [
+      { key: 'sps', name: 'ours', bootstrap: spsBootstrap, durability: 'fsync before acks=all is answered' },
+      {
+        key: 'kafka',
+        name: 'Apache Kafka',
+        bootstrap: kafkaBootstrap,
+        durability: 'page cache, no fsync (Kafka default)',
+      },
+    ] as const;
+    const clients = [
+      { key: 'kafkajs', name: 'kafkajs', version: 'kafkajs 2.2.4' },
+      { key: 'wire', name: 'wire client', version: 'test/bench/wire-client.ts (Produce v7, Fetch v11)' },
+    ] as const;
+    for (const client of clients) {
+      for (const broker of brokers) {
+        for (const acks of [-1, 1] as const) {
+          const label = `${broker.key}-${acks === -1 ? 'all' : '1'}`;
+          const open =
+            client.key === 'kafkajs'
+              ? kafkajsClient(broker.bootstrap, label, acks)
+              : wireClient(broker.bootstrap, label, acks, (t) => createTopic(broker.bootstrap, t, 1));
+          const figures = await measureE2e(open, counts);
+          line(`  ${client.name} → ${broker.name}, acks=${acks === -1 ? 'all' : '1'}`, e2eLine(figures));
+          e2e[`${client.key}_${broker.key}${acks === -1 ? '' : '_acks1'}`] = {
+            ...figures,
+            acks: acks === -1 ? 'all' : '1',
+            durability: acks === -1 ? broker.durability : 'acks=1: answered once written (no fsync wait)',
+            client: client.version,
+          };
+        }
+      }
+    }
     const kafkaVersion = readFileSync(
       path.join(process.env.KAFKA_CACHE_DIR ?? path.join(REPO, '.cache/kafka'), 'current'),
       'utf8',
@@ -331,18 +370,7 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
           'Ours fsyncs the log before answering an acks=all produce; Kafka does not fsync by default (flush.messages unset: the page cache and replication are its durability). ' +
           'On a shared machine the ratio is what to compare, not the absolute figures.',
       },
-      e2e: {
-        kafkajs_sps: {
-          ...kafkajsOurs,
-          durability: 'fsync before acks=all is answered',
-          client: 'kafkajs 2.2.4',
-        },
-        kafkajs_kafka: {
-          ...kafkajsKafka,
-          durability: 'page cache, no fsync (Kafka default)',
-          client: 'kafkajs 2.2.4',
-        },
-      },
+      e2e,
       kafkaPerf: {
         records,
         recordBytes: RECORD_BYTES,
