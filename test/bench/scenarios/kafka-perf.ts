@@ -231,7 +231,7 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       process.execPath,
       [
         ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []),
-        path.join(REPO, 'apps/sps/bin/sps.js'),
+        path.join(REPO, 'apps/sps/bin/sps.cjs'),
         'serve',
         '--port',
         String(spsPort),
