@@ -33,6 +33,14 @@ export class Overloaded extends Error {
   }
 }
 
+/** The partitions of the topic are not known yet (the producer has not read them): nothing was sent. */
+export class PartitionsUnknown extends Error {
+  constructor(topic: string) {
+    super(`the partitions of ${topic} are not known yet`);
+    this.name = 'PartitionsUnknown';
+  }
+}
+
 interface Pending {
   message: Message & { partition: number };
   resolve(where: { partition: number; offset: string }): void;
@@ -63,7 +71,7 @@ export class OrderBatcher {
     if (this.pending >= this.options.maxQueued) return Promise.reject(new Overloaded(this.pending));
     const partitionMetadata = this.partitions();
     if (message.partition === undefined && partitionMetadata.length === 0)
-      return Promise.reject(new Error(`the partitions of ${this.options.topic} are not known yet`));
+      return Promise.reject(new PartitionsUnknown(this.options.topic));
     const partition =
       message.partition ?? this.partitioner({ topic: this.options.topic, partitionMetadata, message });
     return new Promise((resolve, reject) => {
