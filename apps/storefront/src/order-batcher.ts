@@ -61,6 +61,9 @@ export class OrderBatcher {
     private readonly options: BatcherOptions,
   ) {}
 
+  /** Produce requests answered, and the orders they carried (GET /health: orders per request). */
+  readonly produced = { requests: 0, orders: 0 };
+
   /** Orders waiting or being sent. */
   get pending(): number {
     return this.queue.length + this.inFlight;
@@ -99,6 +102,8 @@ export class OrderBatcher {
         acks: -1,
         messages: batch.map((p) => p.message),
       });
+      this.produced.requests++;
+      this.produced.orders += batch.length;
       // The broker gives each partition's first offset; the partition's messages follow in order.
       const next = new Map(meta.map((m) => [m.partition, BigInt(m.baseOffset ?? m.offset ?? '-1')]));
       for (const p of batch) {

@@ -14,6 +14,11 @@ export class OrdersController {
 
   @Get('health')
   health() {
-    return { app: 'storefront', connected: this.producer.connected, queued: this.producer.queued };
+    return {
+      app: 'storefront',
+      connected: this.producer.connected,
+      queued: this.producer.queued,
+      produced: this.producer.produced,
+    };
   }
 }

@@ -52,6 +52,11 @@ export class PlaceOrderRoute implements OnApplicationBootstrap {
   /** Puts this route in front of Nest's request handler on the app's server (before it listens). */
   onApplicationBootstrap() {
     const server = this.adapterHost.httpAdapter.getHttpServer() as http.Server;
+    // Node closes a keep-alive connection after 5 s idle; a client that sends its next POST just then
+    // (its own idle timer is 4 s in fetch, and a busy event loop on either side stretches both) gets the
+    // connection closed under it — a failed checkout without an answer. Idle connections are cheap:
+    // keep them well past any client's idle timer.
+    server.keepAliveTimeout = 30_000;
     const nest = server.listeners('request') as ((...args: unknown[]) => void)[];
     server.removeAllListeners('request');
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -87,6 +87,11 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
     return this.batcher.pending;
   }
 
+  /** Produce requests so far and the orders they carried (GET /health). */
+  get produced(): { requests: number; orders: number } {
+    return { ...this.batcher.produced };
+  }
+
   /**
    * Publishes one order (key = customer id) and resolves where it landed; rejects with `Overloaded` at
    * once when too many orders are already waiting for the broker.
