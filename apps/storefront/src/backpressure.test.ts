@@ -6,7 +6,10 @@ import { bootstrapHttpApp, type RunningApp } from '@orders/messaging';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from '../../../test/helpers/broker.js';
 import { freePorts } from '../../../test/helpers/ports.js';
+import { ORDERS_TOPIC } from '@orders/contracts';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { StorefrontModule } from './app.module.js';
+import { OrderBatcher, Overloaded } from './order-batcher.js';
 
 /** A TCP proxy in front of the broker that can hold back the broker's answers. */
 class HoldingProxy {
@@ -55,6 +58,7 @@ beforeAll(async () => {
   await proxy.listen(proxyPort!);
   process.env.KAFKA_BROKERS = `127.0.0.1:${proxyPort}`;
   process.env.STOREFRONT_MAX_QUEUED = String(MAX_QUEUED);
+  process.env.STOREFRONT_MAX_WAIT_MS = '60000'; // this test's hold must not run into the wait limit
   storefront = await bootstrapHttpApp({
     name: 'storefront',
     module: StorefrontModule,
@@ -123,4 +127,48 @@ it('refuses orders beyond the queue with 503 and Retry-After while the broker is
   }
   const where = placed.map((p) => `${p.body.partition}@${p.body.offset}`);
   expect(new Set(where).size).toBe(MAX_QUEUED);
+});
+
+it('refuses an order that could not go out within maxWaitMs, and still places the one the broker took', async () => {
+  const kafka = new Kafka({
+    clientId: 'wait-test',
+    brokers: [process.env.KAFKA_BROKERS!],
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const { topics } = await admin.fetchTopicMetadata({ topics: [ORDERS_TOPIC] });
+  await admin.disconnect();
+  const batcher = new OrderBatcher(producer, () => topics[0]!.partitions, {
+    topic: ORDERS_TOPIC,
+    lingerMs: 0,
+    maxBatch: 500,
+    maxQueued: 100,
+    maxWaitMs: 300,
+  });
+  try {
+    proxy.hold();
+    const first = batcher.send({ key: 'a', value: 'first' }); // goes out, the answer is held
+    while (batcher.waiting > 0) await new Promise((r) => setTimeout(r, 5)); // sent, not answered yet
+    const queued = [batcher.send({ key: 'b', value: 'second' }), batcher.send({ key: 'c', value: 'third' })];
+    for (const q of queued) {
+      const err = await q.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Overloaded);
+      expect((err as Overloaded).message).toMatch(/has not taken the order within 0.3 s; try again in 1 s/);
+    }
+    proxy.release();
+    expect(await first).toMatchObject({ partition: expect.any(Number), offset: expect.any(String) });
+  } finally {
+    proxy.release();
+    await producer.disconnect();
+  }
 });

@@ -1,8 +1,10 @@
 /**
  * Many concurrent checkouts, one produce request: POSTs that arrive while a request is in flight (or
  * within a short linger) are sent together, each still answered with its own partition and offset.
- * The queue is bounded: when the broker is slow, waits grow, and once the queue is full new orders are
- * refused at once ({@link Overloaded}, the storefront's 503 with Retry-After) instead of piling up in memory.
+ * The queue is bounded in size and in time: when the broker is slow, waits grow; once the queue is full
+ * new orders are refused at once, and an order still unsent after `maxWaitMs` is refused then
+ * ({@link Overloaded}, the storefront's 503 with Retry-After; nothing of it was published) — memory
+ * and every checkout's wait stay bounded.
  */
 import { Partitioners, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 
@@ -14,12 +16,15 @@ export interface BatcherOptions {
   maxBatch: number;
   /** Orders waiting or in flight at most; beyond that {@link OrderBatcher.send} refuses. */
   maxQueued: number;
+  /** How long an order may wait for its produce request to go out before it is refused (ms). */
+  maxWaitMs: number;
 }
 
 export const DEFAULT_BATCHER: Omit<BatcherOptions, 'topic'> = {
   lingerMs: 2,
   maxBatch: 500,
   maxQueued: 5_000,
+  maxWaitMs: 5_000,
 };
 
 /** The storefront cannot take the order now: too many are waiting for the broker. */
@@ -27,8 +32,9 @@ export class Overloaded extends Error {
   constructor(
     readonly queued: number,
     readonly retryAfterSeconds = 1,
+    why = `${queued} orders are waiting for the broker`,
   ) {
-    super(`${queued} orders are waiting for the broker; try again in ${retryAfterSeconds} s`);
+    super(`${why}; try again in ${retryAfterSeconds} s`);
     this.name = 'Overloaded';
   }
 }
@@ -43,6 +49,7 @@ export class PartitionsUnknown extends Error {
 
 interface Pending {
   message: Message & { partition: number };
+  queuedAt: number;
   resolve(where: { partition: number; offset: string }): void;
   reject(err: unknown): void;
 }
@@ -51,6 +58,7 @@ export class OrderBatcher {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
   private sending = false;
   // murmur2 over the key, as the Java client and kafkajs' DefaultPartitioner: same key → same partition.
   private readonly partitioner = Partitioners.DefaultPartitioner();
@@ -63,6 +71,11 @@ export class OrderBatcher {
 
   /** Produce requests answered, and the orders they carried (GET /health: orders per request). */
   readonly produced = { requests: 0, orders: 0 };
+
+  /** Orders waiting for their produce request to go out. */
+  get waiting(): number {
+    return this.queue.length;
+  }
 
   /** Orders waiting or being sent. */
   get pending(): number {
@@ -78,9 +91,27 @@ export class OrderBatcher {
     const partition =
       message.partition ?? this.partitioner({ topic: this.options.topic, partitionMetadata, message });
     return new Promise((resolve, reject) => {
-      this.queue.push({ message: { ...message, partition }, resolve, reject });
+      this.queue.push({ message: { ...message, partition }, queuedAt: performance.now(), resolve, reject });
       this.schedule();
+      if (!this.sweeper) {
+        this.sweeper = setInterval(() => this.sweep(), Math.max(20, this.options.maxWaitMs / 4));
+        this.sweeper.unref();
+      }
     });
+  }
+
+  /** Refuses the orders (oldest first) that waited longer than `maxWaitMs` and were not sent yet. */
+  private sweep() {
+    const tooOld = performance.now() - this.options.maxWaitMs;
+    let n = 0;
+    while (n < this.queue.length && this.queue[n]!.queuedAt < tooOld) n++;
+    const seconds = Math.round(this.options.maxWaitMs / 100) / 10;
+    for (const p of this.queue.splice(0, n))
+      p.reject(new Overloaded(this.pending, 1, `the broker has not taken the order within ${seconds} s`));
+    if (this.queue.length === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   private schedule() {

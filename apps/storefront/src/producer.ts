@@ -27,6 +27,7 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
     topic: ORDERS_TOPIC,
     ...(process.env.STOREFRONT_LINGER_MS && { lingerMs: Number(process.env.STOREFRONT_LINGER_MS) }),
     ...(process.env.STOREFRONT_MAX_QUEUED && { maxQueued: Number(process.env.STOREFRONT_MAX_QUEUED) }),
+    ...(process.env.STOREFRONT_MAX_WAIT_MS && { maxWaitMs: Number(process.env.STOREFRONT_MAX_WAIT_MS) }),
   });
 
   async onModuleInit() {
