@@ -246,6 +246,9 @@ export async function startSystem(): Promise<System> {
     load: false,
     databaseUrl: pgDb?.url,
     restart: 'never',
+    // Every app at one OS priority: these tests check what the apps do (labels rendered on download,
+    // exactly-once effects), not who wins the cores, and a shared CI machine starves a niced consumer.
+    consumerNiceness: 0,
     color: false,
     output,
   });

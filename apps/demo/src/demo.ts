@@ -17,7 +17,7 @@ import { APPS, discoverApps, type AppDefinition } from './apps.js';
 import { createControlApi, type HttpRoute } from './control-api.js';
 import { OrderTrickle } from './load.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
-import { Supervisor, type RestartPolicy } from './supervisor.js';
+import { Supervisor, type InstanceInfo, type RestartPolicy } from './supervisor.js';
 import { startTraceReceiver, tracesApi, TraceStore } from './traces.js';
 
 /** OTLP/HTTP, where the demo receives traces when no collector is configured. */
@@ -63,6 +63,11 @@ export interface DemoOptions {
   consoleDir?: string | null;
   /** Port of the control API when the broker's HTTP port cannot serve it (default 9081). */
   controlPort?: number;
+  /**
+   * Niceness the consumer apps run at above the demo's own ({@link CONSUMER_NICENESS} by default; 0:
+   * the same OS priority as the storefront and the broker). See {@link lowerConsumerPriority}.
+   */
+  consumerNiceness?: number;
   /** Ports to use instead of the defaults ({@link DEFAULT_PORTS}), e.g. from {@link offsetPorts}. */
   ports?: Partial<Omit<DemoPorts, 'apps'>> & { apps?: Record<string, number> };
   /** Where the apps run and keep their `.data/` (SQLite files, labels, …); default `rootDir`. */
@@ -109,6 +114,44 @@ export const DEFAULT_PORTS: DemoPorts = Object.freeze({
   kinesis: 4567,
   apps: Object.fromEntries(APPS.map((a) => [a.name, a.port])),
 });
+
+/** How much lower the consumer apps' OS priority is than the demo's, by default (niceness, 0–19). */
+export const CONSUMER_NICENESS = 10;
+
+/**
+ * A traffic spike is the storefront's to take and the consumers' to drain: on a small machine, six
+ * consumers catching up would otherwise take the same cores the customer's checkout needs, and POSTs
+ * would wait behind them. So each consumer instance runs `niceness` above the demo (the broker, the
+ * storefront, the carrier and the mail catcher keep the demo's priority): when the cores are busy the
+ * intake wins, the consumers get what is left, and their lag — the stream — absorbs the difference.
+ * When the machine is idle, niceness changes nothing: the consumers get every spare cycle.
+ */
+export function lowerConsumerPriority(
+  supervisor: Supervisor,
+  apps: readonly AppDefinition[],
+  niceness: number,
+  warn: (line: string) => void,
+): void {
+  if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19)
+    throw new Error(`consumer niceness must be a whole number from 0 to 19, got ${niceness}`);
+  if (niceness === 0) return;
+  const consumers = new Set(apps.filter((a) => a.kind === 'consumer').map((a) => a.name));
+  const target = Math.min(19, os.getPriority() + niceness);
+  let warned = false;
+  supervisor.on('change', (info: InstanceInfo) => {
+    if (info.status !== 'starting' || info.pid === null || !consumers.has(info.app)) return;
+    try {
+      os.setPriority(info.pid, target);
+    } catch (err) {
+      // e.g. a container without the right to change priorities: the demo works, only less fairly
+      if (!warned)
+        warn(
+          `could not lower the consumers' OS priority (${(err as Error).message}); they run at the demo's`,
+        );
+      warned = true;
+    }
+  });
+}
 
 /** Every default port plus `offset`, to run a second demo (or a test suite) beside the first. */
 export function offsetPorts(offset: number): DemoPorts {
@@ -183,6 +226,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       output: out,
       color: colour,
     });
+    lowerConsumerPriority(supervisor, apps, options.consumerNiceness ?? CONSUMER_NICENESS, warn);
     const storefrontUrl = `http://127.0.0.1:${ports.apps.storefront}`;
     // Always there (so POST /api/load can turn it on); --no-load starts it at rate 0.
     const trickle = new OrderTrickle({

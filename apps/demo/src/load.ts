@@ -6,6 +6,7 @@
  */
 import { faker } from '@faker-js/faker';
 import { CATALOGUE } from '@orders/contracts';
+import { Pool } from 'undici';
 
 export interface LoadOptions {
   /** Storefront base URL, e.g. http://127.0.0.1:3000. */
@@ -85,10 +86,29 @@ export class OrderTrickle {
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
   private burstState: LoadStatus['burst'] = null;
+  /**
+   * Keep-alive connections to the storefront, one per POST in flight. Idle ones close after 2 s, well
+   * before Node's server closes them (5 s): a POST is never sent on a connection the server is closing,
+   * which would fail it without an answer.
+   */
+  private pool: Pool | null = null;
+  private readonly url: URL;
 
   constructor(private readonly options: LoadOptions) {
     this.rate = options.rate ?? 0.5;
     this.customers = Array.from({ length: options.customers ?? 40 }, fakeCustomer);
+    this.url = new URL(options.storefrontUrl);
+  }
+
+  private connections(): Pool {
+    return (this.pool ??= new Pool(this.url.origin, {
+      connections: BURST_CONCURRENCY,
+      keepAliveTimeout: 2_000,
+      keepAliveMaxTimeout: 2_000,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+      connectTimeout: 10_000,
+    }));
   }
 
   status(): LoadStatus {
@@ -156,6 +176,9 @@ export class OrderTrickle {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.inFlight]);
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 
   private schedule(): void {
@@ -176,14 +199,21 @@ export class OrderTrickle {
   /** Places one order; resolves whether the storefront took it. */
   private async placeOne(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.options.storefrontUrl}/orders`, {
+      const res = await this.connections().request({
         method: 'POST',
+        path: `${this.url.pathname.replace(/\/$/, '')}/orders`,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(fakeOrder(this.customers)),
-        signal: AbortSignal.timeout(10_000),
       });
-      const body = (await res.json().catch(() => ({}))) as { orderId?: string };
-      if (res.status !== 202) throw new Error(`storefront answered ${res.status}: ${JSON.stringify(body)}`);
+      const text = await res.body.text();
+      let body: { orderId?: string } = {};
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        // not JSON: quoted below as it came
+      }
+      if (res.statusCode !== 202)
+        throw new Error(`storefront answered ${res.statusCode}: ${text.slice(0, 300)}`);
       this.placed++;
       this.lastOrderId = body.orderId ?? null;
       if (this.lastError !== null) {
@@ -193,10 +223,10 @@ export class OrderTrickle {
       return true;
     } catch (err) {
       this.failed++;
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const code = (err as { code?: string }).code;
       const message =
-        (err as Error).message === 'fetch failed'
-          ? `storefront not reachable at ${this.options.storefrontUrl} (${cause?.code ?? cause?.message ?? 'no answer'})`
+        code && !(err as Error).message.startsWith('storefront answered')
+          ? `storefront not reachable at ${this.options.storefrontUrl} (${code === 'UND_ERR_SOCKET' ? 'connection closed' : code})`
           : (err as Error).message;
       if (message !== this.lastError) this.options.log?.(`could not place an order: ${message}`);
       this.lastError = message;

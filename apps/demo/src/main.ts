@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run demo` → node apps/demo/dist/main.js [--without app,…] [--kafka host:port] [--no-load]
-//                  [--rate N] [--host H] [--token T] [--allowed-host NAME] [--port-offset N]
+//                  [--rate N] [--host H] [--token T] [--allowed-host NAME] [--port-offset N] [--consumer-nice N]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { APP_NAMES } from './apps.js';
-import { offsetPorts, startDemo } from './demo.js';
+import { CONSUMER_NICENESS, offsetPorts, startDemo } from './demo.js';
 import { MAX_RATE } from './load.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -47,6 +47,12 @@ const program = new Command('demo')
     offset,
     process.env.DEMO_PORT_OFFSET ? offset(process.env.DEMO_PORT_OFFSET) : 0,
   )
+  .option(
+    '--consumer-nice <n>',
+    `how much lower the consumer apps' OS priority is than the storefront's and the broker's (niceness 0–19; 0: the same), so a spike's checkouts win the cores and the stream buffers the rest; env DEMO_CONSUMER_NICE`,
+    niceness,
+    process.env.DEMO_CONSUMER_NICE ? niceness(process.env.DEMO_CONSUMER_NICE) : CONSUMER_NICENESS,
+  )
   .option('--restart-on-failure', 'restart an app that crashes (default: leave it exited, to show failures)')
   .showHelpAfterError();
 
@@ -65,6 +71,7 @@ const o = program.opts<{
   workDir?: string;
   portOffset: number;
   restartOnFailure?: boolean;
+  consumerNice: number;
 }>();
 
 const demo = await startDemo({
@@ -82,6 +89,7 @@ const demo = await startDemo({
   workDir: o.workDir && path.resolve(o.workDir),
   ports: offsetPorts(o.portOffset),
   restart: o.restartOnFailure ? 'on-failure' : 'never',
+  consumerNiceness: o.consumerNice,
 }).catch((err: Error) => {
   console.error(`demo: ${err.message}`);
   process.exit(1);
@@ -115,6 +123,13 @@ function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+function niceness(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 19)
+    throw new InvalidArgumentError('a whole number from 0 to 19 (0: the same priority as the storefront)');
+  return n;
 }
 
 function offset(value: string): number {

@@ -27,6 +27,7 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
     topic: ORDERS_TOPIC,
     ...(process.env.STOREFRONT_LINGER_MS && { lingerMs: Number(process.env.STOREFRONT_LINGER_MS) }),
     ...(process.env.STOREFRONT_MAX_QUEUED && { maxQueued: Number(process.env.STOREFRONT_MAX_QUEUED) }),
+    ...(process.env.STOREFRONT_MAX_WAIT_MS && { maxWaitMs: Number(process.env.STOREFRONT_MAX_WAIT_MS) }),
   });
 
   async onModuleInit() {
@@ -85,6 +86,11 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
   /** Orders waiting for the broker (GET /health). */
   get queued(): number {
     return this.batcher.pending;
+  }
+
+  /** Produce requests so far and the orders they carried (GET /health). */
+  get produced(): { requests: number; orders: number } {
+    return { ...this.batcher.produced };
   }
 
   /**

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
+import type { GuardOptions } from '@orders/http-guard';
 import { logLevel, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import './kafkajs-idle-loop.js';
 import { kafkaLogCreator } from './log.js';
 
 /** The broker when KAFKA_BROKERS is unset: the embedded broker's default port. */
@@ -100,5 +102,22 @@ export function consumerTransportOptions(app: string, env: NodeJS.ProcessEnv = p
         createPartitioner: Partitioners.DefaultPartitioner,
       },
     },
+  };
+}
+
+/**
+ * What every app's HTTP port lets through (@orders/http-guard), from `ALLOWED_HOSTS` (comma-separated
+ * names besides this machine's own) and `ADMIN_TOKEN` (writes from other machines), with hints that
+ * name those variables. A route an app serves outside Nest's router (the storefront's POST /orders)
+ * checks with the same options.
+ */
+export function httpGuardOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): GuardOptions {
+  return {
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    token: env.ADMIN_TOKEN || undefined,
+    hints: { allowedHost: 'ALLOWED_HOSTS={name}', token: 'ADMIN_TOKEN={secret}' },
   };
 }

@@ -3,6 +3,7 @@ export {
   consumerTransportOptions,
   CONSUMER_TIMEOUTS,
   DEFAULT_BROKERS,
+  httpGuardOptionsFromEnv,
 } from './config.js';
 export { JsonLogger, kafkaLogCreator, logLine, type Level } from './log.js';
 export {
