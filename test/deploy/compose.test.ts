@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
+import { APP_NODE_ARGS, APP_NODE_ENV } from '../../apps/demo/src/node-options.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEPLOY = path.join(REPO, 'deploy');
@@ -137,6 +138,14 @@ describe('deploy/docker-compose.yml', () => {
     expect(env.SMTP_URL).toBe('smtp://mailpit:1025');
     expect(env.CARRIER_URL).toBe(`http://carrier:${services.carrier!.environment!.PORT}`);
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
+  });
+
+  it('runs every app with the Node heap bounds and malloc arenas the demo gives its apps', () => {
+    for (const app of APP_SERVICES) {
+      const env = services[app]!.environment!;
+      expect(interpolate(env.NODE_OPTIONS ?? '').split(' '), app).toEqual([...APP_NODE_ARGS]);
+      expect(env.MALLOC_ARENA_MAX, app).toBe(APP_NODE_ENV.MALLOC_ARENA_MAX);
+    }
   });
 
   it('gives each consumer app its own PostgreSQL schema of one database', () => {

@@ -10,6 +10,7 @@ export {
   type DemoPorts,
   type RunningDemo,
 } from './demo.js';
+export { APP_NODE_ARGS, APP_NODE_ENV, OLD_SPACE_MIB, SEMI_SPACE_MIB } from './node-options.js';
 export { OrderTrickle, fakeOrder, type LoadOptions, type LoadStatus } from './load.js';
 export {
   startMailCatcher,

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { APP_NODE_ARGS, APP_NODE_ENV } from './node-options.js';
 import { Supervisor, SupervisorError } from './supervisor.js';
 import { FIXTURE_APPS, fixtureRoot } from './testing/fixture-app.js';
 
@@ -35,9 +36,30 @@ describe('the supervisor', () => {
     const running = await sup.waitRunning('worker', 1);
     expect(running.port).toBeGreaterThan(0); // PORT=0 → the port it logged
     const body = (await (await fetch(running.url)).json()) as Record<string, string>;
-    expect(body).toEqual({ app: 'worker', instance: 'worker-1', kafka: '127.0.0.1:19092' });
+    expect(body).toEqual({
+      app: 'worker',
+      instance: 'worker-1',
+      kafka: '127.0.0.1:19092',
+      // the demo's V8 heap bounds and malloc arenas (node-options.ts); the demo's own environment wins
+      execArgv: [...APP_NODE_ARGS],
+      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? APP_NODE_ENV.MALLOC_ARENA_MAX,
+    });
     expect(lines).toContain(`[worker#1] info listening port=${running.port}`);
     expect(lines).toContain('[worker#1] a plain line from worker-1');
+  });
+
+  it('runs the apps with the Node options it is given instead of the default ones', async () => {
+    sup = new Supervisor({
+      rootDir: root,
+      apps: FIXTURE_APPS,
+      nodeArgs: ['--max-old-space-size=64'],
+      baseEnv: { ...process.env, MALLOC_ARENA_MAX: '4' },
+      output: () => undefined,
+    });
+    await sup.start('worker');
+    const running = await sup.waitRunning('worker', 1);
+    const body = (await (await fetch(running.url)).json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ execArgv: ['--max-old-space-size=64'], mallocArenaMax: '4' });
   });
 
   it('scales a consumer app to more instances, each on its own port', async () => {

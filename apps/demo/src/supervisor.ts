@@ -1,5 +1,5 @@
 /**
- * The supervisor: runs the demo's apps as child processes (`node apps/<app>/dist/main.js`), one or
+ * The supervisor: runs the demo's apps as child processes (`node <APP_NODE_ARGS> apps/<app>/dist/main.js`), one or
  * more instances each, with prefixed coloured logs. No restarts by default — a crashed app shows as
  * `exited` with its code, because the workshop wants to see failures. Stop is graceful (SIGTERM, then
  * SIGKILL after a timeout); kill is SIGKILL, to show redelivery.
@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AppDefinition, AppKind } from './apps.js';
+import { APP_NODE_ARGS, APP_NODE_ENV } from './node-options.js';
 import { freePort, isListening } from './ports.js';
 
 export type InstanceStatus = 'starting' | 'running' | 'stopping' | 'exited';
@@ -61,6 +62,8 @@ export interface SupervisorOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Added to every child's environment (KAFKA_BROKERS, SMTP_URL, …). */
   env?: Record<string, string | undefined>;
+  /** Node options before each app's script (default {@link APP_NODE_ARGS}: V8 heap bounds). */
+  nodeArgs?: readonly string[];
   /** Where children listen; used for readiness probes and URLs (default 127.0.0.1). */
   host?: string;
   /** SIGTERM → SIGKILL grace period (default 10 s). */
@@ -270,6 +273,7 @@ export class Supervisor extends EventEmitter {
 
   private spawn(def: AppDefinition, inst: Instance): void {
     const env: NodeJS.ProcessEnv = {
+      ...APP_NODE_ENV,
       ...(this.options.baseEnv ?? process.env),
       ...this.options.env,
       PORT: String(inst.info.port),
@@ -278,7 +282,8 @@ export class Supervisor extends EventEmitter {
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     // The IPC channel is the apps' watchdog (@orders/messaging's onParentGone): the OS closes it when
     // the demo's process ends, however it ends, and the app then stops instead of holding its port.
-    const child = spawn(process.execPath, [this.scriptOf(def)], {
+    const nodeArgs = this.options.nodeArgs ?? APP_NODE_ARGS;
+    const child = spawn(process.execPath, [...nodeArgs, this.scriptOf(def)], {
       cwd: this.options.cwd ?? this.options.rootDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -135,6 +135,7 @@ export async function bootstrapHttpApp(options: AppOptions): Promise<RunningApp>
 /**
  * A consumer app: the HTTP app plus the Kafka consumer (group = `name`) for the module's `@OnOrder()`
  * handler, and `GET /health` (consumer state, assigned partitions, lag; HTTP 503 until joined).
+ * Resolves once the consumer has joined its group; the app listens (and logs `listening`) before that.
  */
 export async function bootstrapConsumerApp(options: ConsumerOptions): Promise<RunningConsumer> {
   const env = options.env ?? process.env;
@@ -147,18 +148,30 @@ export async function bootstrapConsumerApp(options: ConsumerOptions): Promise<Ru
   );
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
 
+  // The app's own health fields (row counts, …) once it has started: its callback may use what
+  // bootstrapConsumerApp returns, and /health answers (503) while the consumer is still joining.
+  let started = false;
   const health = async () => ({
     ...(await server.health(options.topics ?? [ORDERS_TOPIC])),
-    ...(await options.health?.()),
+    ...(started ? await options.health?.() : {}),
   });
   app
     .getHttpAdapter()
     .get('/health', async (_req: unknown, res: { status(code: number): { json(body: unknown): void } }) => {
       const h = await health();
-      res.status(h.connected ? 200 : 503).json({ app: options.name, ...h });
+      res.status(h.connected && started ? 200 : 503).json({ app: options.name, ...h });
     });
 
-  await app.startAllMicroservices();
+  // HTTP first: the instance is up (GET /health answers, 503 until joined) while it joins its group,
+  // which takes as long as the group's other members need to notice the rebalance (their next
+  // heartbeat), not this process's start-up. A consumer that cannot start still fails the start.
   const running = await listen(app, options, telemetry);
+  try {
+    await app.startAllMicroservices();
+    started = true;
+  } catch (err) {
+    await running.close().catch(() => undefined);
+    throw err;
+  }
   return { app, server, health, ...running };
 }

@@ -66,6 +66,34 @@ function rssOf(pid: number): number {
   }
 }
 
+/**
+ * Proportional and private memory of a process (bytes; 0 when gone). RSS counts the pages of the `node`
+ * binary every process maps (~45 MiB each, one copy in RAM) once per process; PSS divides each shared
+ * page among the processes mapping it, and anonymous RSS is the memory the process alone holds.
+ */
+function memOf(pid: number): { pss: number; anon: number } {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return {
+      pss: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024,
+      anon: Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024,
+    };
+  } catch {
+    return { pss: 0, anon: 0 };
+  }
+}
+
+/** CPU time (user + system) a process has used so far, ms; 0 when it is gone. */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
 /** The process and all its descendants. */
 function tree(pid: number): number[] {
   const out = [pid];
@@ -203,8 +231,12 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
     const pids = tree(demo.pid!);
     const total = mib(pids.reduce((s, p) => s + rssOf(p), 0));
     byApp['demo (broker, mail catcher, control API)'] = mib(rssOf(demo.pid!));
-    out.demo = { rssMiB: total, processes: pids.length, rssMiBByProcess: byApp };
+    const mems = pids.map(memOf);
+    const pssMiB = mib(mems.reduce((s, m) => s + m.pss, 0));
+    const privateMiB = mib(mems.reduce((s, m) => s + m.anon, 0));
+    out.demo = { rssMiB: total, pssMiB, privateMiB, processes: pids.length, rssMiBByProcess: byApp };
     line(`demo RSS, idle (${pids.length} processes)`, `${total} MiB`);
+    line('  the same, PSS / private (anonymous) memory', `${pssMiB} / ${privateMiB} MiB`);
     for (const [name, rss] of Object.entries(byApp)) line(`  ${name}`, `${rss} MiB`);
 
     // One more consumer instance: the control API's start → listening → joined.
@@ -291,6 +323,11 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       });
       await producer.connect();
       const events = orderEvents(spike, Date.now().toString(36));
+      // Each group's CPU time for the spike (robust to the machine's load, unlike orders/s).
+      const pidOf = Object.fromEntries(
+        CONSUMERS.map((g) => [g, apps.find((a) => a.name === g)?.instances[0]?.pid ?? 0] as const),
+      );
+      const cpuBefore = Object.fromEntries(CONSUMERS.map((g) => [g, cpuMsOf(pidOf[g]!)] as const));
       const s = performance.now();
       for (let i = 0; i < events.length; i += 500) {
         await producer.send({
@@ -305,13 +342,19 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       }
       const producedMs = performance.now() - s;
       await producer.disconnect();
-      const done: Record<string, { ms: number; committed: number; finished: boolean }> = {};
+      const done: Record<string, { ms: number; committed: number; finished: boolean; cpuMs?: number }> = {};
       while (Object.keys(done).length < CONSUMERS.length) {
         const elapsed = performance.now() - s;
         for (const g of CONSUMERS) {
           if (done[g]) continue;
           const c = await committed(admin, g);
-          if (c >= target) done[g] = { ms: elapsed, committed: c - before[g]!, finished: true };
+          if (c >= target)
+            done[g] = {
+              ms: elapsed,
+              committed: c - before[g]!,
+              finished: true,
+              cpuMs: cpuMsOf(pidOf[g]!) - cpuBefore[g]!,
+            };
           else if (elapsed > drainTimeoutMs)
             done[g] = { ms: elapsed, committed: c - Math.max(before[g]!, base), finished: false };
         }
@@ -327,6 +370,7 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
               ordersPerSec: perSec(orders, d.ms),
               seconds: Math.round(d.ms / 100) / 10,
               finished: d.finished,
+              cpuUsPerOrder: d.cpuMs === undefined ? null : Math.round((d.cpuMs * 1000) / spike),
             },
           ];
         }),
@@ -335,8 +379,19 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       for (const [g, v] of Object.entries(groups))
         line(
           `  ${g} drains ${spike} orders`,
-          `${v.ordersPerSec} orders/s (${v.seconds} s${v.finished ? '' : ', NOT finished: rate so far'})`,
+          `${v.ordersPerSec} orders/s (${v.seconds} s${v.finished ? '' : ', NOT finished: rate so far'}), ${v.cpuUsPerOrder ?? '?'} µs CPU/order`,
         );
+      // What the spike left: V8 and glibc keep what they grew to, Prisma's WebAssembly memory never shrinks.
+      const after = tree(demo.pid!);
+      const rssAfterSpike: Record<string, number> = {};
+      for (const a of apps)
+        for (const i of a.instances) if (i.pid && rssOf(i.pid)) rssAfterSpike[a.name] = mib(rssOf(i.pid));
+      rssAfterSpike['demo (broker, mail catcher, control API)'] = mib(rssOf(demo.pid!));
+      out.demoAfterSpike = {
+        rssMiB: mib(after.reduce((sum, p) => sum + rssOf(p), 0)),
+        rssMiBByProcess: rssAfterSpike,
+      };
+      line('demo RSS after the spike', `${(out.demoAfterSpike as { rssMiB: number }).rssMiB} MiB`);
       const slowest = Math.min(...Object.values(groups).map((v) => v.ordersPerSec));
       out.pipeline = {
         intakeOrdersPerSec: (out.intake as { ordersPerSec?: number }).ordersPerSec ?? null,
@@ -363,12 +418,13 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
   const {
     pipeline: figures,
     demo: demoFigures,
+    demoAfterSpike,
     demoStartMs,
     instanceStartMs,
     ...details
   } = out as Record<string, Record<string, unknown>>;
   return {
     pipeline: { ...figures, ...details },
-    demo: { ...demoFigures, startMs: demoStartMs, instanceStartMs },
+    demo: { ...demoFigures, startMs: demoStartMs, instanceStartMs, afterSpike: demoAfterSpike },
   };
 }

@@ -8,7 +8,7 @@ import type { AppDefinition } from '../apps.js';
 const SCRIPT = `
 import http from 'node:http';
 const server = http.createServer((req, res) =>
-  res.end(JSON.stringify({ app: name, instance: process.env.APP_INSTANCE_ID, kafka: process.env.KAFKA_BROKERS })),
+  res.end(JSON.stringify({ app: name, instance: process.env.APP_INSTANCE_ID, kafka: process.env.KAFKA_BROKERS, execArgv: process.execArgv, mallocArenaMax: process.env.MALLOC_ARENA_MAX })),
 );
 server.listen(Number(process.env.PORT), '127.0.0.1', () => {
   const port = server.address().port;
