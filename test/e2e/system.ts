@@ -114,7 +114,7 @@ export interface System {
 async function freshPostgresDatabase(url: string) {
   const name = `orders_e2e_${Date.now()}_${process.pid}`;
   const run = async (sql: string) => {
-    const adapter = await adapterFactory({ provider: 'postgres', url }).connect();
+    const adapter = await (await adapterFactory({ provider: 'postgres', url })).connect();
     try {
       await adapter.executeScript(sql);
     } finally {
@@ -129,7 +129,7 @@ async function freshPostgresDatabase(url: string) {
     drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
     /** The schemas in the fresh database that hold tables, with their tables. */
     async tables(): Promise<Record<string, string[]>> {
-      const adapter = await adapterFactory({ provider: 'postgres', url: fresh.toString() }).connect();
+      const adapter = await (await adapterFactory({ provider: 'postgres', url: fresh.toString() })).connect();
       try {
         const result = await adapter.queryRaw({
           sql: `SELECT table_schema::text, table_name::text FROM information_schema.tables

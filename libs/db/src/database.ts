@@ -2,8 +2,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { inTransaction, type SqlTransaction } from './batch.js';
 import { databaseConfig, type DatabaseConfig } from './config.js';
@@ -43,11 +41,14 @@ export interface Database<C> {
 // libs/db/src/ and libs/db/dist/ are both three levels below the repository root.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export function adapterFactory(config: DatabaseConfig): SqlMigrationAwareDriverAdapterFactory {
+/** The driver adapter for the configured database; only that driver is loaded (pg is ~40 modules). */
+export async function adapterFactory(config: DatabaseConfig): Promise<SqlMigrationAwareDriverAdapterFactory> {
   if (config.provider === 'postgres') {
+    const { PrismaPg } = await import('@prisma/adapter-pg');
     return new PrismaPg({ connectionString: config.url }, { schema: config.schema });
   }
   mkdirSync(path.dirname(config.url), { recursive: true });
+  const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
   return new PrismaBetterSQLite3({ url: config.url });
 }
 
@@ -65,7 +66,7 @@ export async function openDatabase<C extends { $disconnect(): Promise<void> }>(
   const config = databaseConfig(options.app, options.env);
   const migrationsDir =
     options.migrationsDir ?? path.join(repoRoot, 'prisma', options.app, 'migrations', config.provider);
-  const factory = adapterFactory(config);
+  const factory = await adapterFactory(config);
 
   const Client = config.provider === 'postgres' ? options.clients.postgres : options.clients.sqlite;
   if (!Client) throw new Error(`${options.app} has no PostgreSQL client; unset DATABASE_URL to use SQLite`);
