@@ -16,7 +16,7 @@ import { startConsumerFixture, until, type ConsumerFixture } from '../../../test
 import { readPartition, type ReadRecord } from '../../../test/helpers/read.js';
 import { CrmModule } from './app.module.js';
 import { CustomerTable } from './customer-table.js';
-import { APP } from './store.js';
+import { APP, CustomerStore } from './store.js';
 
 let fx: ConsumerFixture;
 let app: RunningConsumer;
@@ -211,5 +211,20 @@ describe('crm publishes its customers as a table on the compacted topic `custome
     expect((await configs())['cleanup.policy']).toBe('delete');
     await app.app.get(CustomerTable).ensureTopic();
     expect(await configs()).toMatchObject({ 'cleanup.policy': 'compact', 'delete.retention.ms': '60000' });
+  });
+
+  it('a `customers` topic created anew starts complete: every customer crm knows is published once', async () => {
+    await admin.deleteTopics({ topics: [CUSTOMERS_TOPIC] });
+    await until('the topic to be gone', async () => !(await admin.listTopics()).includes(CUSTOMERS_TOPIC));
+    const store = app.app.get(CustomerStore);
+    const fresh = new CustomerTable(store);
+    try {
+      await fresh.onModuleInit();
+      const rows = table(await log());
+      expect([...rows.keys()].sort()).toEqual((await store.page(null, 100)).map((c) => c.id).sort());
+      expect(rows.get(bobId)).toEqual(await (await fetch(`${app.url}/customers/${bobId}`)).json());
+    } finally {
+      await fresh.onApplicationShutdown();
+    }
   });
 });

@@ -23,6 +23,9 @@ import { kafkaConfigFromEnv, logLine, TransientError } from '@orders/messaging';
 import { ConfigResourceTypes, Kafka, Partitioners, type Message, type Producer } from 'kafkajs';
 import { APP, CustomerStore, type Customer } from './store.js';
 
+/** Customers per produce request when a new table is filled from crm's database. */
+const BACKFILL_PAGE = 500;
+
 /** The value crm publishes for a customer. */
 export function customerState(c: Customer): CustomerState {
   return {
@@ -36,6 +39,9 @@ export function customerState(c: Customer): CustomerState {
     lifetimeValueCents: c.lifetimeValueCents,
   };
 }
+
+const unreachable = (err: unknown) =>
+  new TransientError(`could not publish to ${CUSTOMERS_TOPIC}: ${(err as Error).message}`, { cause: err });
 
 /** Where a tombstone landed. */
 export interface Forgotten {
@@ -67,8 +73,10 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
   /** Creates the topic when missing (compacted), connects the producer; retried on the next call if it failed. */
   private start(): Promise<void> {
     this.starting ??= (async () => {
-      await this.ensureTopic();
+      const created = await this.ensureTopic();
       await this.producer.connect();
+      // A new table starts complete: the customers crm knew before it existed are published once.
+      if (created) await this.inTurn(() => this.backfill());
     })().catch((err: unknown) => {
       this.starting = null;
       throw err;
@@ -79,9 +87,9 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
   /**
    * Creates `customers` with {@link CUSTOMERS_TOPIC_CONFIGS} unless it exists. One that exists without
    * `compact` (e.g. auto-created by a reader on a broker with auto.create.topics.enable) is not a table:
-   * its configs are set to ours.
+   * its configs are set to ours. True when this call created it.
    */
-  async ensureTopic(): Promise<void> {
+  async ensureTopic(): Promise<boolean> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -97,7 +105,7 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
             topics: [CUSTOMERS_TOPIC],
             configs: CUSTOMERS_TOPIC_CONFIGS,
           });
-        return;
+        return created;
       }
       const described = await admin.describeConfigs({
         includeSynonyms: false,
@@ -116,6 +124,7 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
           configs: CUSTOMERS_TOPIC_CONFIGS,
         });
       }
+      return false;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -126,9 +135,10 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
    * no row for (forgotten meanwhile) gets a tombstone again. Failures are a `TransientError`: the
    * broker is away, not the orders wrong, so the batch waits and is retried, never dead-lettered.
    */
-  publish(ids: readonly string[]): Promise<void> {
+  async publish(ids: readonly string[]): Promise<void> {
     const unique = [...new Set(ids)];
-    if (unique.length === 0) return Promise.resolve();
+    if (unique.length === 0) return;
+    await this.started();
     return this.inTurn(async () => {
       const known = new Map((await this.store.getMany(unique)).map((c) => [c.id, c]));
       await this.send(
@@ -145,7 +155,8 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
    * table, which readers apply as "delete this row" and the cleaner removes after delete.retention.ms.
    * Safe to call again when the tombstone could not be written.
    */
-  forget(id: string): Promise<Forgotten> {
+  async forget(id: string): Promise<Forgotten> {
+    await this.started();
     return this.inTurn(async () => {
       const existed = await this.store.forget(id);
       const [meta] = await this.send([{ key: id, value: null }]);
@@ -154,14 +165,38 @@ export class CustomerTable implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private async send(messages: Message[]) {
+  /** Publishes every customer crm has, a page per produce request. */
+  private async backfill(): Promise<void> {
+    let published = 0;
+    for (let after: string | null = null; ;) {
+      const page = await this.store.page(after, BACKFILL_PAGE);
+      if (page.length === 0) break;
+      await this.producer.send({
+        topic: CUSTOMERS_TOPIC,
+        acks: -1,
+        messages: page.map((c) => ({ key: c.id, value: JSON.stringify(customerState(c)) })),
+      });
+      published += page.length;
+      after = page.at(-1)!.id;
+    }
+    if (published > 0)
+      logLine(APP, 'info', `published the customers crm already knew to ${CUSTOMERS_TOPIC}`, { published });
+  }
+
+  /** {@link start} before taking a turn (the start may take one itself, to backfill). */
+  private async started(): Promise<void> {
     try {
       await this.start();
+    } catch (err) {
+      throw unreachable(err);
+    }
+  }
+
+  private async send(messages: Message[]) {
+    try {
       return await this.producer.send({ topic: CUSTOMERS_TOPIC, acks: -1, messages });
     } catch (err) {
-      throw new TransientError(`could not publish to ${CUSTOMERS_TOPIC}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw unreachable(err);
     }
   }
 
