@@ -20,8 +20,11 @@ import {
   type CustomerState,
 } from '@orders/contracts';
 import { kafkaConfigFromEnv, logLine, TransientError } from '@orders/messaging';
-import { ConfigResourceTypes, Kafka, Partitioners, type Message, type Producer } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, type Message, type Producer } from 'kafkajs';
 import { APP, CustomerStore, type Customer } from './store.js';
+
+// Not a named export Node's ESM loader can see in kafkajs' CommonJS build.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Customers per produce request when a new table is filled from crm's database. */
 const BACKFILL_PAGE = 500;
