@@ -18,6 +18,7 @@ declare -A main_class=(
   [kafka-cluster]=org.apache.kafka.tools.ClusterTool
   [kafka-metadata-quorum]=org.apache.kafka.tools.MetadataQuorumCommand
   [kafka-dump-log]=org.apache.kafka.tools.DumpLogSegments
+  [kafka-transactions]=org.apache.kafka.tools.TransactionsCommand
   [kafka-producer-perf-test]=org.apache.kafka.tools.ProducerPerformance
   [kafka-consumer-perf-test]=org.apache.kafka.tools.ConsumerPerformance
   [kafka-storage]=kafka.tools.StorageTool

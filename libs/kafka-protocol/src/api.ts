@@ -28,6 +28,8 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
+  DescribeTopicPartitions: 75,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;

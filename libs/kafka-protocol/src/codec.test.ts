@@ -295,3 +295,29 @@ describe('flexible versions', () => {
     expect(new Writer().size).toBe(0);
   });
 });
+
+describe('nullable structs', () => {
+  // DescribeTopicPartitions v0 request: topics ["t"], response_partition_limit 10, then the cursor.
+  const { request } = ALL_APIS.find((a) => a.name === 'DescribeTopicPartitions')!;
+  const prefix = '02' + '0274' + '00' + '0000000a';
+
+  it('writes a null cursor as the int8 marker -1, and reads it back as null', () => {
+    const bytes = encodeMessage(request, 0, {
+      topics: [{ name: 't' }],
+      responsePartitionLimit: 10,
+    }).toBuffer();
+    expect(bytes.toString('hex')).toBe(prefix + 'ff' + '00');
+    expect(decodeMessage(request, 0, new Reader(bytes))).toMatchObject({ cursor: null });
+  });
+
+  it('writes a present cursor as the marker 1 followed by the struct', () => {
+    const body = {
+      topics: [{ name: 't' }],
+      responsePartitionLimit: 10,
+      cursor: { topicName: 't', partitionIndex: 3 },
+    };
+    const bytes = encodeMessage(request, 0, body).toBuffer();
+    expect(bytes.toString('hex')).toBe(prefix + '01' + '0274' + '00000003' + '00' + '00');
+    expect(decodeMessage(request, 0, new Reader(bytes))).toMatchObject(body);
+  });
+});

@@ -144,6 +144,19 @@ function typeCodec(
   if (typeof t === 'string') return primitiveCodec(t, nullable, flexible, path, version);
   if (t.kind === 'struct') {
     const s = compileStruct(t.fields, version, flexible, path);
+    // A nullable struct (e.g. DescribeTopicPartitions' cursor) is preceded by an int8 marker, as
+    // Kafka's generated code writes it: -1 for null, 1 for a struct that follows.
+    if (nullable)
+      return {
+        read: (r) => (r.int8() < 0 ? null : s.read(r)),
+        write: (w, v) => {
+          if (v === null || v === undefined) w.int8(-1);
+          else {
+            w.int8(1);
+            s.write(w, v as Obj);
+          }
+        },
+      };
     return {
       read: (r) => s.read(r),
       write: (w, v) => {

@@ -239,6 +239,24 @@ export class ProducerRegistry {
     return this.partitions.get(key(topic, partition))?.producers.size ?? 0;
   }
 
+  /**
+   * The producers a partition remembers, for DescribeProducers: id, epoch, the last sequence
+   * written and when its last batch was appended (ms).
+   */
+  activeProducers(
+    topic: string,
+    partition: number,
+  ): Array<{ producerId: number; producerEpoch: number; lastSequence: number; lastTimestamp: number }> {
+    const part = this.partitions.get(key(topic, partition));
+    if (!part) return [];
+    return [...part.producers].map(([producerId, entry]) => ({
+      producerId,
+      producerEpoch: entry.epoch,
+      lastSequence: entry.batches.at(-1)?.lastSeq ?? -1,
+      lastTimestamp: entry.lastTimestamp,
+    }));
+  }
+
   forgetTopic(topic: string): void {
     for (const [k, part] of this.partitions)
       if (k.startsWith(`${topic}\u0000`)) {

@@ -11,6 +11,8 @@ import { DescribeCluster } from './describe-cluster.js';
 import { DescribeConfigs } from './describe-configs.js';
 import { DescribeGroups } from './describe-groups.js';
 import { DescribeLogDirs } from './describe-log-dirs.js';
+import { DescribeProducers } from './describe-producers.js';
+import { DescribeTopicPartitions } from './describe-topic-partitions.js';
 import { Fetch } from './fetch.js';
 import { FindCoordinator } from './find-coordinator.js';
 import { Heartbeat } from './heartbeat.js';
@@ -40,6 +42,8 @@ export {
   DescribeConfigs,
   DescribeGroups,
   DescribeLogDirs,
+  DescribeProducers,
+  DescribeTopicPartitions,
   Fetch,
   FindCoordinator,
   Heartbeat,
@@ -89,6 +93,8 @@ export const ALL_APIS: readonly ApiSchema[] = [
   IncrementalAlterConfigs,
   OffsetDelete,
   DescribeCluster,
+  DescribeProducers,
+  DescribeTopicPartitions,
 ];
 
 export type ProduceRequest = RequestOf<typeof Produce>;
@@ -131,6 +137,10 @@ export type DescribeLogDirsRequest = RequestOf<typeof DescribeLogDirs>;
 export type DescribeLogDirsResponse = ResponseInputOf<typeof DescribeLogDirs>;
 export type DescribeClusterRequest = RequestOf<typeof DescribeCluster>;
 export type DescribeClusterResponse = ResponseInputOf<typeof DescribeCluster>;
+export type DescribeProducersRequest = RequestOf<typeof DescribeProducers>;
+export type DescribeProducersResponse = ResponseInputOf<typeof DescribeProducers>;
+export type DescribeTopicPartitionsRequest = RequestOf<typeof DescribeTopicPartitions>;
+export type DescribeTopicPartitionsResponse = ResponseInputOf<typeof DescribeTopicPartitions>;
 export type InitProducerIdRequest = RequestOf<typeof InitProducerId>;
 export type InitProducerIdResponse = ResponseInputOf<typeof InitProducerId>;
 export type DescribeConfigsRequest = RequestOf<typeof DescribeConfigs>;

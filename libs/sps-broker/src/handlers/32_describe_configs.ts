@@ -4,10 +4,16 @@
  * v1: include_synonyms; config_source and synonyms replace is_default.
  * v2: same as v1.
  * Topic configs are the topic's overrides over the broker defaults (retention.ms is the seed's TTL);
- * broker configs are reported read-only.
+ * broker configs are reported read-only. Group configs (resource type 32, `kafka-configs
+ * --entity-type groups`) are Kafka 4.4's, all at their defaults, for any group name (as Kafka).
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
-import { describeBrokerConfigs, describeTopicConfigs, ResourceType } from '../config-resources.js';
+import {
+  describeBrokerConfigs,
+  describeGroupConfigs,
+  describeTopicConfigs,
+  ResourceType,
+} from '../config-resources.js';
 import { defineHandler } from './handler.js';
 
 interface DescribeConfigsRequest {
@@ -35,6 +41,8 @@ export default defineHandler<DescribeConfigsRequest>({
         configs = describeTopicConfigs(state, r.resourceName, req.includeSynonyms ?? false);
       } else if (r.resourceType === ResourceType.BROKER) {
         configs = describeBrokerConfigs(state);
+      } else if (r.resourceType === ResourceType.GROUP) {
+        configs = describeGroupConfigs(req.includeSynonyms ?? false);
       } else {
         return {
           ...base,

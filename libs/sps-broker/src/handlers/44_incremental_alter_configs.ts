@@ -4,9 +4,11 @@
  *     configs only; none of our topic configs is a list, so those get INVALID_CONFIG).
  * This is how `kafka-configs --alter --add-config retention.ms=…` changes a topic's TTL live.
  * A change that cannot be stored (disk full) is answered KAFKA_STORAGE_ERROR and changes nothing.
+ * Groups (resource type 32): unknown names INVALID_CONFIG, changes refused with INVALID_REQUEST
+ * (config-resources.ts says why), deleting overrides a no-op success.
  */
 import { ApiKey } from '@orders/kafka-protocol';
-import { applyTopicOverrides } from '../config-resources.js';
+import { applyTopicOverrides, refuseGroupConfigChange, ResourceType } from '../config-resources.js';
 import { defineHandler } from './handler.js';
 
 const SET = 0;
@@ -29,6 +31,10 @@ export default defineHandler<IncrementalAlterConfigsRequest>({
   async handle(req, { state }) {
     const responses = [];
     for (const r of req.resources) {
+      if (r.resourceType === ResourceType.GROUP) {
+        responses.push(refuseGroupConfigChange(r.resourceName, r.configs, DELETE));
+        continue;
+      }
       responses.push(
         await applyTopicOverrides(
           state,

@@ -28,6 +28,8 @@ import deleteGroups from './42_delete_groups.js';
 import incrementalAlterConfigs from './44_incremental_alter_configs.js';
 import offsetDelete from './47_offset_delete.js';
 import describeCluster from './60_describe_cluster.js';
+import describeProducers from './61_describe_producers.js';
+import describeTopicPartitions from './75_describe_topic_partitions.js';
 
 const ALL: Handler[] = [
   produce,
@@ -58,6 +60,8 @@ const ALL: Handler[] = [
   incrementalAlterConfigs,
   offsetDelete,
   describeCluster,
+  describeProducers,
+  describeTopicPartitions,
 ];
 
 export const handlers: ReadonlyMap<number, Handler> = new Map(ALL.map((h) => [h.apiKey, h]));
