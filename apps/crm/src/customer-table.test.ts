@@ -99,7 +99,8 @@ describe('crm publishes its customers as a table on the compacted topic `custome
     await caughtUp();
 
     const records = await log();
-    expect(records.filter((r) => r.key === annId)).toHaveLength(2); // one per batch that touched Ann
+    // One per batch that touched Ann (more if a batch was redelivered: the same state again).
+    expect(records.filter((r) => r.key === annId).length).toBeGreaterThanOrEqual(2);
     const rows = table(records);
     for (const id of [annId, bobId]) {
       const shown = await (await fetch(`${app.url}/customers/${id}`)).json();
@@ -144,9 +145,10 @@ describe('crm publishes its customers as a table on the compacted topic `custome
       expect((await fetch(`${app.url}/customers/${annId}`)).status).toBe(404);
 
       const records = await log();
-      expect(records.at(-1)).toEqual(
-        expect.objectContaining({ offset: forgotten.offset, key: annId, value: null }),
-      );
+      // (A redelivery of Ann's last batch, when a slow machine costs crm its group membership, may add
+      // another tombstone after it: crm has no row for her any more.)
+      expect(records.find((r) => r.offset === forgotten.offset)).toMatchObject({ key: annId, value: null });
+      expect(records.filter((r) => r.key === annId).at(-1)).toMatchObject({ value: null });
       expect(table(records).has(annId)).toBe(false);
       const highWatermark = records.at(-1)!.offset + 1;
 
