@@ -22,6 +22,7 @@ declare -A main_class=(
   [kafka-producer-perf-test]=org.apache.kafka.tools.ProducerPerformance
   [kafka-consumer-perf-test]=org.apache.kafka.tools.ConsumerPerformance
   [kafka-storage]=kafka.tools.StorageTool
+  [kafka-transactions]=org.apache.kafka.tools.TransactionsCommand
 )
 
 name="${1:-}"

@@ -21,18 +21,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { compileJava, runJava } from './helpers/java.js';
-import { kafkajs, startTarget, targetName, uniqueTopic, type Target } from './helpers/target.js';
+import { kafkajs, startTarget, uniqueTopic, type Target } from './helpers/target.js';
 import { missing, requireTool } from './helpers/tools.js';
 
 type Guarantee = 'at_least_once' | 'exactly_once_v2';
 const WINDOW_MS = 60_000;
-/**
- * exactly_once_v2 needs the transaction coordinator (InitProducerId with a transactional id,
- * AddPartitionsToTxn, TxnOffsetCommit, EndTxn, read_committed), which sps is still building:
- * those cases are skipped on sps until it lands (then drop the skipIf).
- */
-const EOS_SKIPPED = targetName === 'sps';
-const EOS_SKIP_NOTE = EOS_SKIPPED ? ' [skipped on sps: no transaction coordinator yet]' : '';
 
 /** A window-aligned time half an hour ago, so every record is well inside the store's retention. */
 function baseTime(): number {
@@ -325,28 +318,16 @@ describe.skipIf(missing('java'))(
       await streamStreamJoin('at_least_once');
     }, 180_000);
 
-    it.skipIf(EOS_SKIPPED)(
-      `windowed count (exactly_once_v2)${EOS_SKIP_NOTE}`,
-      async () => {
-        await windowedCount('exactly_once_v2');
-      },
-      180_000,
-    );
+    it(`windowed count (exactly_once_v2)`, async () => {
+      await windowedCount('exactly_once_v2');
+    }, 180_000);
 
-    it.skipIf(EOS_SKIPPED)(
-      `KStream–KTable left join (exactly_once_v2)${EOS_SKIP_NOTE}`,
-      async () => {
-        await streamTableJoin('exactly_once_v2');
-      },
-      180_000,
-    );
+    it(`KStream–KTable left join (exactly_once_v2)`, async () => {
+      await streamTableJoin('exactly_once_v2');
+    }, 180_000);
 
-    it.skipIf(EOS_SKIPPED)(
-      `KStream–KStream windowed join (exactly_once_v2)${EOS_SKIP_NOTE}`,
-      async () => {
-        await streamStreamJoin('exactly_once_v2');
-      },
-      180_000,
-    );
+    it(`KStream–KStream windowed join (exactly_once_v2)`, async () => {
+      await streamStreamJoin('exactly_once_v2');
+    }, 180_000);
   },
 );

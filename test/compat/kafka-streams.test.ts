@@ -1,5 +1,5 @@
 /**
- * Kafka Streams 4.x (at_least_once): the word count with a state store. Streams creates its internal
+ * Kafka Streams 4.x (at_least_once, and exactly_once_v2 on transactions): the word count with a state store. Streams creates its internal
  * topics itself: a repartition topic (cleanup.policy=delete) and the store's changelog topic
  * (cleanup.policy=compact), so this needs log compaction. The same counts come out on both brokers.
  */
@@ -31,41 +31,48 @@ describe.skipIf(missing('java'))('Kafka Streams', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('word count with a state store (at_least_once) counts every word; its changelog topic is compacted', async () => {
-    const input = uniqueTopic('lines');
-    const output = uniqueTopic('word-counts');
-    const appId = uniqueTopic('wordcount');
-    await admin.createTopics({
-      topics: [
-        { topic: input, numPartitions: 1 },
-        { topic: output, numPartitions: 1 },
-      ],
-    });
-    const lines = ['the order was paid', 'the order was shipped', 'The parcel was delivered'];
-    const producer = kafkajs(target).producer();
-    await producer.connect();
-    await producer.send({ topic: input, messages: lines.map((value, i) => ({ key: `o${i}`, value })) });
-    await producer.disconnect();
+  it.each(['at_least_once', 'exactly_once_v2'])(
+    'word count with a state store (%s) counts every word; its changelog topic is compacted',
+    async (guarantee) => {
+      const input = uniqueTopic('lines');
+      const output = uniqueTopic('word-counts');
+      const appId = uniqueTopic('wordcount');
+      await admin.createTopics({
+        topics: [
+          { topic: input, numPartitions: 1 },
+          { topic: output, numPartitions: 1 },
+        ],
+      });
+      const lines = ['the order was paid', 'the order was shipped', 'The parcel was delivered'];
+      const producer = kafkajs(target).producer();
+      await producer.connect();
+      await producer.send({ topic: input, messages: lines.map((value, i) => ({ key: `o${i}`, value })) });
+      await producer.disconnect();
 
-    const expected = new Map<string, number>();
-    for (const w of lines.join(' ').toLowerCase().split(/\W+/)) expected.set(w, (expected.get(w) ?? 0) + 1);
-    const r = await runJava(
-      'WordCountStreams',
-      [target.bootstrap, input, output, appId, stateDir, ...[...expected].map(([w, n]) => `${w}=${n}`)],
-      150_000,
-    );
-    expect(r.code, `WordCountStreams failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(0);
-    const counts = r.stdout
-      .split('\n')
-      .filter((l) => /^\w+=\d+$/.test(l))
-      .map((l) => l.split('='));
-    expect(Object.fromEntries(counts.map(([w, n]) => [w, Number(n)]))).toEqual(Object.fromEntries(expected));
+      const expected = new Map<string, number>();
+      for (const w of lines.join(' ').toLowerCase().split(/\W+/)) expected.set(w, (expected.get(w) ?? 0) + 1);
+      const r = await runJava(
+        'WordCountStreams',
+        [target.bootstrap, input, output, appId, stateDir, ...[...expected].map(([w, n]) => `${w}=${n}`)],
+        150_000,
+        { PROCESSING_GUARANTEE: guarantee },
+      );
+      expect(r.code, `WordCountStreams failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`).toBe(0);
+      const counts = r.stdout
+        .split('\n')
+        .filter((l) => /^\w+=\d+$/.test(l))
+        .map((l) => l.split('='));
+      expect(Object.fromEntries(counts.map(([w, n]) => [w, Number(n)]))).toEqual(
+        Object.fromEntries(expected),
+      );
 
-    const changelog = `${appId}-word-counts-changelog`;
-    const described = await admin.describeConfigs({
-      resources: [{ type: 2, name: changelog, configNames: ['cleanup.policy'] }],
-      includeSynonyms: false,
-    });
-    expect(described.resources[0]!.configEntries[0]).toMatchObject({ configValue: 'compact' });
-  }, 180_000);
+      const changelog = `${appId}-word-counts-changelog`;
+      const described = await admin.describeConfigs({
+        resources: [{ type: 2, name: changelog, configNames: ['cleanup.policy'] }],
+        includeSynonyms: false,
+      });
+      expect(described.resources[0]!.configEntries[0]).toMatchObject({ configValue: 'compact' });
+    },
+    180_000,
+  );
 });

@@ -80,6 +80,76 @@ describe('carrier', () => {
   });
 });
 
+describe('booking a batch (POST /shipments/batch)', () => {
+  const batch = (keys: unknown[]) =>
+    fetch(`${carrier.url}/shipments/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bookings: keys.map((idempotencyKey) => ({ idempotencyKey })) }),
+    });
+  type Result = { idempotencyKey: string; status: number; trackingNumber?: string; error?: string };
+  const results = async (res: Response) => ((await res.json()) as { results: Result[] }).results;
+
+  it('answers each booking in order, a key seen before (in a batch or not) with its shipment, also after a restart', async () => {
+    const single = (await (await book('batch-0')).json()) as { trackingNumber: string };
+    const res = await batch(['batch-1', 'batch-0', 'batch-2', 'batch-1']);
+    expect(res.status).toBe(200);
+    const answered = await results(res);
+    expect(answered.map((r) => [r.idempotencyKey, r.status])).toEqual([
+      ['batch-1', 201],
+      ['batch-0', 200],
+      ['batch-2', 201],
+      ['batch-1', 200],
+    ]);
+    expect(answered[1]!.trackingNumber).toBe(single.trackingNumber);
+    expect(answered[3]!.trackingNumber).toBe(answered[0]!.trackingNumber);
+    expect(answered[2]!.trackingNumber).toMatch(/^PSX\d{11}$/);
+
+    await carrier.close();
+    carrier = await start();
+    const again = await results(await batch(['batch-2', 'batch-1']));
+    expect(again.map((r) => r.trackingNumber)).toEqual([
+      answered[2]!.trackingNumber,
+      answered[0]!.trackingNumber,
+    ]);
+    expect(((await (await book('batch-1')).json()) as { trackingNumber: string }).trackingNumber).toBe(
+      answered[0]!.trackingNumber,
+    );
+  });
+
+  it('fails each booking at the error rate, refuses the whole batch while down, and adds the latency once', async () => {
+    await admin('error-rate', { rate: 1 });
+    const failed = await results(await batch(['batch-3', 'batch-4']));
+    expect(failed).toEqual([
+      { idempotencyKey: 'batch-3', status: 500, error: 'simulated failure (error rate 1)' },
+      { idempotencyKey: 'batch-4', status: 500, error: 'simulated failure (error rate 1)' },
+    ]);
+    await admin('error-rate', { rate: 0 });
+    await admin('down', { down: true });
+    expect((await batch(['batch-3'])).status).toBe(503);
+    await admin('down', { down: false });
+    await admin('latency', { ms: 150 });
+    const t = Date.now();
+    expect((await results(await batch(['batch-3', 'batch-4', 'batch-5']))).map((r) => r.status)).toEqual([
+      201, 201, 201,
+    ]);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+    await admin('latency', { ms: 0 });
+  });
+
+  it('refuses a batch that is empty, too big or has a booking without a key, and books nothing of it', async () => {
+    const { shipments } = (await (await fetch(`${carrier.url}/admin/state`)).json()) as { shipments: number };
+    for (const keys of [[], Array.from({ length: 501 }, (_, i) => `big-${i}`), ['batch-6', '']]) {
+      const res = await batch(keys);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/bookings/);
+    }
+    expect(
+      ((await (await fetch(`${carrier.url}/admin/state`)).json()) as { shipments: number }).shipments,
+    ).toBe(shipments);
+  });
+});
+
 describe("the carrier's admin switches", () => {
   const raw = (method: string, p: string, headers: Record<string, string>, payload?: string) =>
     new Promise<{ status: number; error?: string }>((resolve, reject) => {

@@ -64,20 +64,43 @@ export class Carrier {
 
   /** The shipment for this key: the stored one for a key seen before, else a new one (stored first). */
   book(key: string): { shipment: Shipment; created: boolean } {
-    const existing = this.shipments.get(key);
-    if (existing) {
-      this.stats.repeated++;
-      return { shipment: existing, created: false };
+    return this.bookAll([key])[0]!;
+  }
+
+  /**
+   * {@link book} for several keys at once (POST /shipments/batch), in their order; a key that appears
+   * twice gets one shipment. The new shipments are journalled in ONE write before any is answered.
+   */
+  bookAll(keys: readonly string[]): { shipment: Shipment; created: boolean }[] {
+    let journal = '';
+    const results = keys.map((key) => {
+      const existing = this.shipments.get(key);
+      if (existing) {
+        this.stats.repeated++;
+        return { shipment: existing, created: false };
+      }
+      const shipment: Shipment = {
+        trackingNumber: `PSX${String(randomInt(0, 1e9)).padStart(9, '0')}${String(this.shipments.size % 100).padStart(2, '0')}`,
+        carrier: CARRIER_NAME,
+      };
+      journal += `${JSON.stringify({ key, ...shipment })}\n`;
+      this.shipments.set(key, shipment);
+      this.stats.created++;
+      return { shipment, created: true };
+    });
+    // Written before it is answered, so a restarted carrier gives the same tracking numbers again. Should
+    // the write fail, the bookings are forgotten too: the client was not answered, and will ask again.
+    if (journal) {
+      try {
+        appendFileSync(this.journal, journal);
+      } catch (err) {
+        results.forEach((r, i) => {
+          if (r.created && this.shipments.delete(keys[i]!)) this.stats.created--;
+        });
+        throw err;
+      }
     }
-    const shipment: Shipment = {
-      trackingNumber: `PSX${String(randomInt(0, 1e9)).padStart(9, '0')}${String(this.shipments.size % 100).padStart(2, '0')}`,
-      carrier: CARRIER_NAME,
-    };
-    // Written before it is answered, so a restarted carrier gives the same tracking number again.
-    appendFileSync(this.journal, `${JSON.stringify({ key, ...shipment })}\n`);
-    this.shipments.set(key, shipment);
-    this.stats.created++;
-    return { shipment, created: true };
+    return results;
   }
 
   get size() {

@@ -1,7 +1,7 @@
 /** crm's table: one row per customer, updated once per order id. */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { OrderEvent } from '@orders/contracts';
-import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import type { Customer as CustomerRow } from './generated/sqlite/client.js';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
@@ -38,6 +38,26 @@ function toCustomer(row: CustomerRow): Customer {
   };
 }
 
+/** The customer row one order makes: as if it were the customer's only order. */
+function customerRow(order: OrderEvent, updatedAt: Date) {
+  const { id, email, name, address } = order.customer;
+  const placedAt = new Date(order.placedAt);
+  return {
+    id,
+    email,
+    name,
+    addressLine1: address.line1,
+    city: address.city,
+    postalCode: address.postalCode,
+    country: address.country,
+    firstSeenAt: placedAt,
+    lastOrderAt: placedAt,
+    orderCount: 1,
+    lifetimeValueCents: order.totalCents,
+    updatedAt,
+  };
+}
+
 @Injectable()
 export class CustomerStore implements OnApplicationShutdown {
   constructor(private readonly db: Database<PrismaClient>) {}
@@ -48,92 +68,52 @@ export class CustomerStore implements OnApplicationShutdown {
    * late or replayed older order does not overwrite newer ones. A second delivery of the same order
    * changes nothing (the ledger row is written in the same transaction).
    */
-  record(order: OrderEvent): Promise<OnceResult> {
-    return oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
-      const { id, email, name, address } = order.customer;
-      const placedAt = new Date(order.placedAt);
-      const contact = {
-        email,
-        name,
-        addressLine1: address.line1,
-        city: address.city,
-        postalCode: address.postalCode,
-        country: address.country,
-      };
-      // Increments, not read-modify-write: right even when two orders of one customer commit at once.
-      await tx.customer.upsert({
-        where: { id },
-        create: {
-          id,
-          ...contact,
-          firstSeenAt: placedAt,
-          lastOrderAt: placedAt,
-          orderCount: 1,
-          lifetimeValueCents: order.totalCents,
-        },
-        update: { orderCount: { increment: 1 }, lifetimeValueCents: { increment: order.totalCents } },
-      });
-      await tx.customer.updateMany({
-        where: { id, lastOrderAt: { lte: placedAt } },
-        data: { ...contact, lastOrderAt: placedAt },
-      });
-      await tx.customer.updateMany({
-        where: { id, firstSeenAt: { gt: placedAt } },
-        data: { firstSeenAt: placedAt },
-      });
-    });
+  async record(order: OrderEvent): Promise<OnceResult> {
+    return (await this.recordAll([order])).get(order.orderId)!;
   }
 
   /**
-   * {@link record} for a batch of orders, in one transaction with their ledger rows: per customer of the
-   * batch its orders are counted together (one upsert and two guarded updates per customer, however many
-   * orders it placed), with the same rules — the most recent order's contact details win, the earliest
-   * order sets `firstSeenAt`. Orders delivered before change nothing.
+   * {@link record} for a batch of orders, in one transaction with their ledger rows: the batch's orders
+   * counted per customer, and one upsert of all its customers with the same rules — the most recent
+   * order's contact details win (by placedAt; on a tie the later delivery), the earliest order sets
+   * `firstSeenAt`. Orders delivered before change nothing.
    */
   recordAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
-    return oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
-      const byCustomer = new Map<string, OrderEvent[]>();
+    return oncePerOrders(this.db, orders, async (tx, fresh) => {
+      const byCustomer = new Map<string, ReturnType<typeof customerRow>>();
+      const updatedAt = new Date();
       for (const order of fresh) {
-        const list = byCustomer.get(order.customer.id) ?? [];
-        list.push(order);
-        byCustomer.set(order.customer.id, list);
-      }
-      for (const [id, list] of byCustomer) {
-        // The latest by placedAt; on a tie the later delivery, as one-at-a-time processing would leave it.
-        const latest = list.reduce((a, b) => (Date.parse(b.placedAt) >= Date.parse(a.placedAt) ? b : a));
-        const lastOrderAt = new Date(latest.placedAt);
-        const firstSeenAt = new Date(Math.min(...list.map((o) => Date.parse(o.placedAt))));
-        const { email, name, address } = latest.customer;
-        const contact = {
-          email,
-          name,
-          addressLine1: address.line1,
-          city: address.city,
-          postalCode: address.postalCode,
-          country: address.country,
-        };
-        const total = list.reduce((sum, o) => sum + o.totalCents, 0);
-        await tx.customer.upsert({
-          where: { id },
-          create: {
-            id,
-            ...contact,
-            firstSeenAt,
-            lastOrderAt,
-            orderCount: list.length,
-            lifetimeValueCents: total,
-          },
-          update: { orderCount: { increment: list.length }, lifetimeValueCents: { increment: total } },
-        });
-        await tx.customer.updateMany({
-          where: { id, lastOrderAt: { lte: lastOrderAt } },
-          data: { ...contact, lastOrderAt },
-        });
-        await tx.customer.updateMany({
-          where: { id, firstSeenAt: { gt: firstSeenAt } },
-          data: { firstSeenAt },
+        const row = customerRow(order, updatedAt);
+        const seen = byCustomer.get(row.id);
+        if (!seen) {
+          byCustomer.set(row.id, row);
+          continue;
+        }
+        const latest = row.lastOrderAt >= seen.lastOrderAt ? row : seen;
+        byCustomer.set(row.id, {
+          ...latest,
+          firstSeenAt: row.firstSeenAt < seen.firstSeenAt ? row.firstSeenAt : seen.firstSeenAt,
+          orderCount: seen.orderCount + 1,
+          lifetimeValueCents: seen.lifetimeValueCents + row.lifetimeValueCents,
         });
       }
+      const newerContact = { latestBy: 'lastOrderAt' } as const;
+      await tx.upsert('customers', [...byCustomer.values()], {
+        key: ['id'],
+        update: {
+          email: newerContact,
+          name: newerContact,
+          addressLine1: newerContact,
+          city: newerContact,
+          postalCode: newerContact,
+          country: newerContact,
+          lastOrderAt: 'max',
+          firstSeenAt: 'min',
+          orderCount: 'add',
+          lifetimeValueCents: 'add',
+          updatedAt: 'replace',
+        },
+      });
     });
   }
 

@@ -1,13 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CATALOGUE, type OrderEvent, type Product as CatalogueProduct } from '@orders/contracts';
-import {
-  isUniqueViolation,
-  oncePerOrder,
-  oncePerOrders,
-  openDatabase,
-  type Database,
-  type OnceResult,
-} from '@orders/db';
+import { oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 
@@ -46,17 +39,20 @@ export class StockStore implements OnApplicationShutdown {
    * there keep their stock (it is the result of the orders so far). Safe to run from several instances.
    */
   async seed(catalogue: readonly CatalogueProduct[] = CATALOGUE): Promise<void> {
-    for (const p of catalogue) {
-      try {
-        await this.db.prisma.product.upsert({
-          where: { sku: p.sku },
-          create: { sku: p.sku, name: p.name, stock: p.initialStock, initialStock: p.initialStock },
-          update: { name: p.name },
-        });
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err; // another instance inserted it at the same moment
-      }
-    }
+    const updatedAt = new Date();
+    await this.db.transaction((tx) =>
+      tx.upsert(
+        'products',
+        catalogue.map((p) => ({
+          sku: p.sku,
+          name: p.name,
+          stock: p.initialStock,
+          initialStock: p.initialStock,
+          updatedAt,
+        })),
+        { key: ['sku'], update: { name: 'replace', updatedAt: 'replace' } },
+      ),
+    );
   }
 
   /**
@@ -64,52 +60,51 @@ export class StockStore implements OnApplicationShutdown {
    * order's ledger row; a second delivery of the same order changes nothing. Stock may go below zero
    * (back-ordered): the order is never refused. A SKU missing from the table is added at stock 0.
    */
-  decrement(order: OrderEvent): Promise<OnceResult> {
-    return oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
-      for (const [lineNo, line] of order.lines.entries()) {
-        await tx.product.upsert({
-          where: { sku: line.sku },
-          create: { sku: line.sku, name: line.name, stock: -line.qty, initialStock: 0 },
-          update: { stock: { decrement: line.qty } },
-        });
-        await tx.stockMovement.create({
-          data: { orderId: order.orderId, lineNo, sku: line.sku, delta: -line.qty },
-        });
-      }
-    });
+  async decrement(order: OrderEvent): Promise<OnceResult> {
+    return (await this.decrementAll([order])).get(order.orderId)!;
   }
 
   /**
-   * {@link decrement} for a batch of orders, in one transaction with their ledger rows: one stock update
-   * per SKU of the batch (the sum of its lines) and one insert of all the movement rows. Orders delivered
-   * before change nothing.
+   * {@link decrement} for a batch of orders, in one transaction with their ledger rows: one upsert of
+   * every SKU of the batch (each decremented by the sum of its lines) and one insert of all the movement
+   * rows. Orders delivered before change nothing.
    */
   decrementAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
-    return oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
-      const bySku = new Map<string, { name: string; qty: number }>();
+    return oncePerOrders(this.db, orders, async (tx, fresh) => {
+      const now = new Date();
+      const bySku = new Map<
+        string,
+        { sku: string; name: string; stock: number; initialStock: 0; updatedAt: Date }
+      >();
       for (const order of fresh)
         for (const line of order.lines) {
-          const sku = bySku.get(line.sku) ?? { name: line.name, qty: 0 };
-          sku.qty += line.qty;
-          bySku.set(line.sku, sku);
+          const product = bySku.get(line.sku) ?? {
+            sku: line.sku,
+            name: line.name,
+            stock: 0,
+            initialStock: 0,
+            updatedAt: now,
+          };
+          product.stock -= line.qty;
+          bySku.set(line.sku, product);
         }
-      for (const [sku, { name, qty }] of bySku) {
-        await tx.product.upsert({
-          where: { sku },
-          create: { sku, name, stock: -qty, initialStock: 0 },
-          update: { stock: { decrement: qty } },
-        });
-      }
-      await tx.stockMovement.createMany({
-        data: fresh.flatMap((order) =>
+      // A SKU missing from the table is added at stock 0 minus what was sold.
+      await tx.upsert('products', [...bySku.values()], {
+        key: ['sku'],
+        update: { stock: 'add', updatedAt: 'replace' },
+      });
+      await tx.insert(
+        'stock_movements',
+        fresh.flatMap((order) =>
           order.lines.map((line, lineNo) => ({
             orderId: order.orderId,
             lineNo,
             sku: line.sku,
             delta: -line.qty,
+            at: now,
           })),
         ),
-      });
+      );
     });
   }
 

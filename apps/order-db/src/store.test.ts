@@ -49,6 +49,12 @@ describe('order-db', () => {
     await again.close();
   });
 
+  it('has a batch on disk when its transaction commits (WAL, synchronous FULL on the connection it writes with)', async () => {
+    // Per connection: this is the one the Prisma client and the batch transactions share.
+    expect(await db.prisma.$queryRawUnsafe('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await db.prisma.$queryRawUnsafe('PRAGMA synchronous')).toEqual([{ synchronous: 2n }]);
+  });
+
   it('saves an order with its lines', async () => {
     expect(await store.save(order, source)).toBe('applied');
     const saved = await store.get('order-42');

@@ -1,7 +1,7 @@
 /** order-db's tables: orders and their lines, saved once per order id. */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { OrderEvent } from '@orders/contracts';
-import { oncePerOrder, oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
+import { oncePerOrders, openDatabase, type Database, type OnceResult } from '@orders/db';
 import type { OrderInBatch, OrderSource } from '@orders/messaging';
 import { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
@@ -39,30 +39,39 @@ export class OrderStore implements OnApplicationShutdown {
   constructor(private readonly db: Database<PrismaClient>) {}
 
   /** Saves the order and its lines; a second delivery of the same order changes nothing. */
-  save(order: OrderEvent, source: OrderSource): Promise<OnceResult> {
-    return oncePerOrder(this.db.prisma, order.orderId, async (tx) => {
-      await tx.order.create({
-        data: {
-          ...orderRow(order, source),
-          lines: { create: order.lines.map((line, lineNo) => ({ lineNo, ...line })) },
-        },
-      });
-    });
+  async save(order: OrderEvent, source: OrderSource): Promise<OnceResult> {
+    return (await this.saveAll([{ order, source }])).get(order.orderId)!;
   }
 
   /**
-   * Saves a batch of orders and their lines in one transaction with their ledger rows (two inserts for
-   * the batch); orders delivered before are skipped.
+   * Saves a batch of orders and their lines in one transaction with their ledger rows: one insert per
+   * table for the whole batch; orders delivered before are skipped.
    */
   saveAll(orders: readonly OrderInBatch[]): Promise<Map<string, OnceResult>> {
     const items = orders.map(({ order, source }) => ({ orderId: order.orderId, order, source }));
-    return oncePerOrders(this.db.prisma, items, async (tx, fresh) => {
-      await tx.order.createMany({ data: fresh.map(({ order, source }) => orderRow(order, source)) });
-      await tx.orderLine.createMany({
-        data: fresh.flatMap(({ order }) =>
-          order.lines.map((line, lineNo) => ({ orderId: order.orderId, lineNo, ...line })),
+    return oncePerOrders(this.db, items, async (tx, fresh) => {
+      const savedAt = new Date();
+      await tx.insert(
+        'orders',
+        fresh.map(({ order, source }) => ({
+          ...orderRow(order, source),
+          promoCode: order.promoCode ?? null,
+          savedAt,
+        })),
+      );
+      await tx.insert(
+        'order_lines',
+        fresh.flatMap(({ order }) =>
+          order.lines.map((line, lineNo) => ({
+            orderId: order.orderId,
+            lineNo,
+            sku: line.sku,
+            name: line.name,
+            qty: line.qty,
+            unitPriceCents: line.unitPriceCents,
+          })),
         ),
-      });
+      );
     });
   }
 

@@ -66,7 +66,7 @@ export class PromoStore implements OnApplicationShutdown {
    */
   async countAll(orders: readonly OrderEvent[]): Promise<Map<string, OnceResult>> {
     const changes: PromoChange[] = [];
-    const results = await oncePerOrders(this.db.prisma, orders, async (tx, fresh) => {
+    const results = await oncePerOrders(this.db, orders, async (tx, fresh) => {
       const byCode = new Map<string | null, OrderEvent[]>();
       const byWindow = new Map<
         string,
@@ -78,7 +78,9 @@ export class PromoStore implements OnApplicationShutdown {
       >();
       for (const order of fresh) {
         const code = promoCodeOf(order);
-        byCode.set(code, [...(byCode.get(code) ?? []), order]);
+        const same = byCode.get(code);
+        if (same) same.push(order);
+        else byCode.set(code, [order]);
         // The stream-processor views: the order's event-time window, and its promotion's A/B variant.
         const { windowStart, revenueCents } = contributionOf(order);
         const key = code ?? NO_CODE;
@@ -104,26 +106,23 @@ export class PromoStore implements OnApplicationShutdown {
           byVariant.set(`${promotion}\u0000${variant}`, v);
         }
       }
-      for (const [code, list] of byCode) {
-        const row = await tx.promoCount.upsert({
-          where: { code: code ?? NO_CODE },
-          create: { code: code ?? NO_CODE, orders: list.length },
-          update: { orders: { increment: list.length } },
-        });
-        changes.push({ code, orders: row.orders, orderId: list.at(-1)!.orderId });
-      }
-      for (const { code, windowStart, orders: n, revenueCents } of byWindow.values())
-        await tx.promoWindow.upsert({
-          where: { code_windowStart: { code, windowStart } },
-          create: { code, windowStart, orders: n, revenueCents },
-          update: { orders: { increment: n }, revenueCents: { increment: revenueCents } },
-        });
-      for (const { promotion, variant, orders: n, revenueCents } of byVariant.values())
-        await tx.promoVariant.upsert({
-          where: { promotion_variant: { promotion, variant } },
-          create: { promotion, variant, orders: n, revenueCents },
-          update: { orders: { increment: n }, revenueCents: { increment: revenueCents } },
-        });
+      const updatedAt = new Date();
+      const counted = await tx.upsert(
+        'promo_counts',
+        [...byCode].map(([code, list]) => ({ code: code ?? NO_CODE, orders: list.length, updatedAt })),
+        { key: ['code'], update: { orders: 'add', updatedAt: 'replace' }, returning: ['code', 'orders'] },
+      );
+      const now = new Map(counted.map((r) => [String(r.code), Number(r.orders)]));
+      for (const [code, list] of byCode)
+        changes.push({ code, orders: now.get(code ?? NO_CODE)!, orderId: list.at(-1)!.orderId });
+      await tx.upsert('promo_windows', [...byWindow.values()], {
+        key: ['code', 'windowStart'],
+        update: { orders: 'add', revenueCents: 'add' },
+      });
+      await tx.upsert('promo_variants', [...byVariant.values()], {
+        key: ['promotion', 'variant'],
+        update: { orders: 'add', revenueCents: 'add' },
+      });
     });
     for (const change of changes) this.counted.next(change);
     return results;

@@ -1,6 +1,6 @@
 // shipping's rule against a real SQLite file and the real carrier app: an order is booked once (the same
 // order twice ⇒ one shipment, one tracking number), its label is rendered on first download, a batch is
-// booked concurrently and recorded at once, and a carrier that is away is a TransientError (the order
+// booked in one carrier request and recorded at once, and a carrier that is away is a TransientError (the order
 // waits) while a refusal is not.
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -81,17 +81,19 @@ describe('shipping', () => {
     expect((await readFile(shipment!.labelPath)).subarray(0, 4).toString()).toBe('%PDF'); // kept for the next download
   });
 
-  it('books a batch concurrently and records it at once, skipping orders already shipped', async () => {
-    const before = (await carrier.state()).stats.created;
+  it('books a batch in one request to the carrier and records it at once, skipping orders already shipped', async () => {
+    const before = (await carrier.state()).stats;
+    const sent = carrier.requests().length;
     await shipping.shipAll([order('b-1'), order('b-2'), order('o-1'), order('b-3'), order('b-1')]);
-    expect((await carrier.state()).stats.created).toBe(before + 3);
+    expect((await carrier.state()).stats).toMatchObject({ created: before.created + 3, repeated: 0 });
+    expect(carrier.requests().slice(sent)).toEqual([{ path: '/shipments/batch' }]);
     for (const id of ['b-1', 'b-2', 'b-3'])
       expect(await store.get(id)).toMatchObject({
         orderId: id,
         trackingNumber: expect.stringMatching(/^PSX/),
       });
     await shipping.shipAll([order('b-1'), order('b-2')]);
-    expect((await carrier.state()).stats.created).toBe(before + 3); // not booked again
+    expect((await carrier.state()).stats.created).toBe(before.created + 3); // not booked again
   });
 
   it('changes nothing when the same order is delivered again, also concurrently', async () => {
@@ -138,6 +140,46 @@ describe('shipping', () => {
 
     // once it is back, the same order is booked
     expect(await shipping.ship(order('o-3'))).toBe('applied');
+  });
+
+  it('records the bookings of a batch that succeeded, and throws the failure of the others as transient', async () => {
+    await carrier.setErrorRate(1);
+    const err = await shipping.shipAll([order('f-1'), order('f-2')]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/carrier failed the booking \(500\): simulated failure/);
+    expect(await store.get('f-1')).toBeNull();
+    await carrier.setErrorRate(0);
+    await shipping.shipAll([order('f-1'), order('f-2')]); // the redelivery
+    expect(await store.get('f-2')).toMatchObject({ trackingNumber: expect.stringMatching(/^PSX/) });
+
+    await carrier.setDown(true);
+    const down = await shipping.shipAll([order('f-3')]).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(TransientError);
+    expect((down as Error).message).toMatch(/503: carrier is down/);
+    await carrier.setDown(false);
+    expect(await store.get('f-3')).toBeNull();
+  });
+
+  it('books order by order with a carrier that has no batch endpoint', async () => {
+    const oneByOne = new Shipping(
+      store,
+      new CarrierClient({ url: carrier.url, timeoutMs: 2_000 }),
+      path.join(dir, 'labels'),
+    );
+    const sent = carrier.requests().length;
+    carrier.withoutBatches(true);
+    try {
+      await oneByOne.shipAll([order('s-1'), order('s-2'), order('s-3')]);
+    } finally {
+      carrier.withoutBatches(false);
+    }
+    expect(
+      carrier
+        .requests()
+        .slice(sent)
+        .map((r) => r.path),
+    ).toEqual(['/shipments/batch', '/shipments', '/shipments', '/shipments']);
+    for (const id of ['s-1', 's-2', 's-3']) expect(await store.get(id)).not.toBeNull();
   });
 
   it('treats a refusal of the request itself as an error that is not transient', async () => {

@@ -1,6 +1,6 @@
 // The real carrier app (apps/carrier), started in-process on a free port, with its admin switches.
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { bootstrapHttpApp, type RunningApp } from '@orders/messaging';
@@ -12,6 +12,12 @@ export interface TestCarrier {
   setDown(down: boolean): Promise<void>;
   /** POST /admin/latency: added to every booking. */
   setLatency(ms: number): Promise<void>;
+  /** POST /admin/error-rate: the share of bookings that fail with 500. */
+  setErrorRate(rate: number): Promise<void>;
+  /** The paths of the POST requests it was sent, oldest first. */
+  requests(): { path: string }[];
+  /** While true, answers POST /shipments/batch with 404, like a carrier that books one order per request. */
+  withoutBatches(on: boolean): void;
   /** GET /admin/state: switches, number of shipments, stats {created, repeated, failed}. */
   state(): Promise<{ shipments: number; stats: { created: number; repeated: number; failed: number } }>;
   close(): Promise<void>;
@@ -26,6 +32,21 @@ export async function startCarrier(): Promise<TestCarrier> {
     port: 0,
     handleSignals: false,
   });
+  // In front of the app's own request handler: note each POST, and play a carrier without batches.
+  const server = app.app.getHttpServer() as Server;
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  const requests: { path: string }[] = [];
+  let noBatches = false;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'POST') requests.push({ path });
+    if (noBatches && path === '/shipments/batch') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ message: 'Cannot POST /shipments/batch' }));
+    }
+    for (const handle of handlers) handle(req, res);
+  });
   const admin = async (what: string, body: unknown) => {
     const res = await fetch(`${app.url}/admin/${what}`, {
       method: 'POST',
@@ -38,6 +59,9 @@ export async function startCarrier(): Promise<TestCarrier> {
     url: app.url,
     setDown: (down) => admin('down', { down }),
     setLatency: (ms) => admin('latency', { ms }),
+    setErrorRate: (rate) => admin('error-rate', { rate }),
+    requests: () => [...requests],
+    withoutBatches: (on) => void (noBatches = on),
     async state() {
       return (await (await fetch(`${app.url}/admin/state`)).json()) as Awaited<
         ReturnType<TestCarrier['state']>

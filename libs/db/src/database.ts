@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { inTransaction, type SqlTransaction } from './batch.js';
 import { databaseConfig, type DatabaseConfig } from './config.js';
 import { applyMigrations } from './migrate.js';
 
@@ -30,6 +31,11 @@ export interface Database<C> {
   config: DatabaseConfig;
   /** Migrations applied by this start (empty when the database was up to date). */
   migrationsApplied: string[];
+  /**
+   * Runs `fn` in one transaction of multi-row statements (batch.ts) on the connection the Prisma client
+   * uses: all of them commit, or none. What `oncePerOrders(db, …)` runs a batch of orders in.
+   */
+  transaction<R>(fn: (tx: SqlTransaction) => Promise<R>): Promise<R>;
   /** Disconnects. */
   close(): Promise<void>;
 }
@@ -61,17 +67,60 @@ export async function openDatabase<C extends { $disconnect(): Promise<void> }>(
     options.migrationsDir ?? path.join(repoRoot, 'prisma', options.app, 'migrations', config.provider);
   const factory = adapterFactory(config);
 
+  const Client = config.provider === 'postgres' ? options.clients.postgres : options.clients.sqlite;
+  if (!Client) throw new Error(`${options.app} has no PostgreSQL client; unset DATABASE_URL to use SQLite`);
+
   const adapter = await factory.connect();
   let migrationsApplied: string[];
   try {
-    if (config.provider === 'sqlite') await adapter.executeScript('PRAGMA journal_mode = WAL;');
+    if (config.provider === 'sqlite') await adapter.executeScript(SQLITE_PRAGMAS);
     migrationsApplied = await applyMigrations(adapter, config, migrationsDir);
-  } finally {
+  } catch (err) {
     await adapter.dispose();
+    throw err;
   }
+  // One connection (SQLite) or pool (PostgreSQL) for the Prisma client and the batch transactions alike.
+  const prisma = new Client({ adapter: sharing(factory, adapter) }) as C;
+  let closed: Promise<void> | undefined;
+  return {
+    prisma,
+    config,
+    migrationsApplied,
+    transaction: (fn) => inTransaction(adapter, config, fn),
+    close: () =>
+      (closed ??= (async () => {
+        await prisma.$disconnect();
+        await adapter.dispose();
+      })()),
+  };
+}
 
-  const Client = config.provider === 'postgres' ? options.clients.postgres : options.clients.sqlite;
-  if (!Client) throw new Error(`${options.app} has no PostgreSQL client; unset DATABASE_URL to use SQLite`);
-  const prisma = new Client({ adapter: factory }) as C;
-  return { prisma, config, migrationsApplied, close: () => prisma.$disconnect() };
+/**
+ * - WAL: readers (the HTTP API) never wait for the consumer's writes, nor it for them.
+ * - synchronous = FULL: a commit is on disk before the consumer commits its offsets. better-sqlite3
+ *   builds SQLite with WAL's default lowered to NORMAL, where a committed transaction can vanish in a
+ *   power cut or OS crash; its offsets would already be committed at the broker, and the orders of that
+ *   batch would then never take effect. FULL costs one fsync per transaction — per fetched batch.
+ */
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;';
+
+/** A factory that hands Prisma's client `adapter` (already connected) and leaves closing it to us. */
+function sharing(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  adapter: SqlDriverAdapter,
+): SqlMigrationAwareDriverAdapterFactory {
+  // Methods bound to the adapter itself: its private fields (#mutex) do not pass through a Proxy.
+  const shared = new Proxy(adapter, {
+    get(target, property) {
+      if (property === 'dispose') return () => Promise.resolve();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => Promise.resolve(shared),
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
 }

@@ -14,3 +14,13 @@ export {
   type OnceResult,
   type TransactionClient,
 } from './once.js';
+export {
+  inTransaction,
+  StatementError,
+  MAX_PARAMETERS,
+  type Row,
+  type SqlTransaction,
+  type SqlValue,
+  type UpdateRule,
+  type UpsertOptions,
+} from './batch.js';

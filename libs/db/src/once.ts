@@ -5,6 +5,7 @@
  * The app's schema declares the ledger (prisma/README.md):
  *   model ProcessedOrder { orderId String @id  processedAt DateTime @default(now())  @@map("processed_orders") }
  */
+import type { SqlTransaction } from './batch.js';
 
 /** What {@link oncePerOrder} and {@link oncePerOrders} need of a transaction client: the `ProcessedOrder` model. */
 interface LedgerClient {
@@ -64,25 +65,43 @@ async function isRecorded(prisma: LedgerClient, orderId: string): Promise<boolea
   return (await prisma.processedOrder.findUnique({ where: { orderId } })) !== null;
 }
 
-/** Prisma's "unique constraint failed" (P2002). */
+/** Prisma's "unique constraint failed": P2002 from the client, or the driver adapter's own error. */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+  if (typeof err !== 'object' || err === null) return false;
+  if ((err as { code?: unknown }).code === 'P2002') return true;
+  if ((err as { kind?: unknown }).kind === 'UniqueConstraintViolation') return true; // StatementError
+  const cause = (err as { cause?: { kind?: unknown } }).cause;
+  return (err as Error).name === 'DriverAdapterError' && cause?.kind === 'UniqueConstraintViolation';
+}
+
+/** What {@link oncePerOrders} needs of an opened database (a `Database` from openDatabase). */
+interface BatchDatabase {
+  transaction<R>(fn: (tx: SqlTransaction) => Promise<R>): Promise<R>;
 }
 
 /**
- * The batch form of {@link oncePerOrder}: ONE transaction for a whole fetched batch. It reads which of
- * the batch's orders are already in the ledger (one query), records the others (one insert), and runs
- * `effect` with just those new ones — in the same transaction, so the effects of the batch and its ledger
- * rows commit together or not at all (a crash mid-batch leaves nothing half-applied; the redelivered
- * batch finds the committed orders in the ledger). An order id that appears twice in `items` counts
- * once: its first occurrence is the new one.
+ * The batch form of {@link oncePerOrder}: ONE transaction for a whole fetched batch, with the effects
+ * of the batch's new orders and their ledger rows, so they commit together or not at all — a crash
+ * mid-batch leaves nothing half-applied, and the redelivered batch finds the committed orders in the
+ * ledger. An order id that appears twice in `items` counts once: its first occurrence is the new one.
  *
- * Any error, a unique violation included (another instance committed one of these orders at the same
- * moment, during a rebalance), rolls the whole batch back and propagates: the caller then handles the
- * orders one at a time with {@link oncePerOrder}, which tells that race from a real conflict.
+ * Two forms:
+ * - `oncePerOrders(db, items, (tx, fresh) => …)` with the app's `Database`: `tx` writes multi-row
+ *   statements (`tx.insert`, `tx.upsert`, batch.ts). The ledger is ONE statement, `INSERT … ON CONFLICT
+ *   DO NOTHING RETURNING`, which records the new orders and names them at once; an order another
+ *   instance is recording at the same moment (a rebalance) waits for that transaction and then counts as
+ *   a duplicate, so there is no race to retry. This is the fast form.
+ * - `oncePerOrders(db.prisma, items, (tx, fresh) => …)`: `tx` is Prisma's transaction client (one
+ *   findMany, one createMany for the ledger). Any error, a unique violation included, rolls the batch back
+ *   and propagates; the caller then handles the orders one at a time with {@link oncePerOrder}.
  *
  * Resolves with what happened to each order id.
  */
+export async function oncePerOrders<T extends { orderId: string }>(
+  db: BatchDatabase,
+  items: readonly T[],
+  effect: (tx: SqlTransaction, fresh: T[]) => Promise<void>,
+): Promise<Map<string, OnceResult>>;
 export async function oncePerOrders<
   P extends { $transaction(...args: never[]): Promise<unknown> },
   T extends { orderId: string },
@@ -90,9 +109,58 @@ export async function oncePerOrders<
   prisma: P,
   items: readonly T[],
   effect: (tx: TransactionClient<P>, fresh: T[]) => Promise<void>,
+): Promise<Map<string, OnceResult>>;
+export async function oncePerOrders<T extends { orderId: string }>(
+  target: BatchDatabase | { $transaction(...args: never[]): Promise<unknown> },
+  items: readonly T[],
+  effect: (tx: never, fresh: T[]) => Promise<void>,
+): Promise<Map<string, OnceResult>> {
+  if (items.length === 0) return new Map();
+  if ('transaction' in target && typeof target.transaction === 'function')
+    return oncePerOrdersSql(target, items, effect as (tx: SqlTransaction, fresh: T[]) => Promise<void>);
+  return oncePerOrdersPrisma(
+    target as never,
+    items,
+    effect as (tx: LedgerClient, fresh: T[]) => Promise<void>,
+  );
+}
+
+/** The ledger's table in every app's schema (prisma/README.md). */
+const LEDGER_TABLE = 'processed_orders';
+
+async function oncePerOrdersSql<T extends { orderId: string }>(
+  db: BatchDatabase,
+  items: readonly T[],
+  effect: (tx: SqlTransaction, fresh: T[]) => Promise<void>,
+): Promise<Map<string, OnceResult>> {
+  const ids = [...new Set(items.map((i) => i.orderId))];
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const recorded = await tx.insert(
+      LEDGER_TABLE,
+      ids.map((orderId) => ({ orderId, processedAt: now })),
+      { onConflict: 'ignore', returning: ['orderId'] },
+    );
+    const isNew = new Set(recorded.map((r) => String(r.orderId)));
+    const results = new Map<string, OnceResult>();
+    const fresh: T[] = [];
+    for (const item of items) {
+      if (results.has(item.orderId)) continue;
+      const applied = isNew.has(item.orderId);
+      results.set(item.orderId, applied ? 'applied' : 'duplicate');
+      if (applied) fresh.push(item);
+    }
+    if (fresh.length) await effect(tx, fresh);
+    return results;
+  });
+}
+
+async function oncePerOrdersPrisma<T extends { orderId: string }>(
+  prisma: { $transaction(...args: never[]): Promise<unknown> },
+  items: readonly T[],
+  effect: (tx: LedgerClient, fresh: T[]) => Promise<void>,
 ): Promise<Map<string, OnceResult>> {
   const results = new Map<string, OnceResult>();
-  if (items.length === 0) return results;
   const run = prisma.$transaction as unknown as (
     fn: (tx: LedgerClient) => Promise<void>,
     options?: { timeout?: number; maxWait?: number },
@@ -114,7 +182,7 @@ export async function oncePerOrders<
       }
       if (fresh.length === 0) return;
       await tx.processedOrder.createMany({ data: fresh.map((f) => ({ orderId: f.orderId })) });
-      await effect(tx as TransactionClient<P>, fresh);
+      await effect(tx, fresh);
     },
     // A batch of a thousand orders takes longer than Prisma's default 5 s on a loaded machine.
     { timeout: 60_000, maxWait: 60_000 },

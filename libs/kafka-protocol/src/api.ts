@@ -19,6 +19,10 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   DescribeLogDirs: 35,
@@ -29,6 +33,8 @@ export const ApiKey = {
   OffsetDelete: 47,
   DescribeCluster: 60,
   DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
   DescribeTopicPartitions: 75,
 } as const;
 

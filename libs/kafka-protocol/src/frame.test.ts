@@ -287,7 +287,7 @@ describe('CreateTopics v0', () => {
 describe('registry', () => {
   it('reports supported ranges', () => {
     expect(supportedVersions(ApiKey.Fetch)).toEqual({ min: 4, max: 11 });
-    expect(supportedVersions(ApiKey.OffsetFetch)).toEqual({ min: 1, max: 5 });
+    expect(supportedVersions(ApiKey.OffsetFetch)).toEqual({ min: 1, max: 7 });
     expect(supportedVersions(99)).toBeUndefined();
     expect(isSupported(ApiKey.Produce, 2)).toBe(false);
     expect(isSupported(ApiKey.Produce, 3)).toBe(true);

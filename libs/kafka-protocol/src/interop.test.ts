@@ -183,7 +183,11 @@ describe('kafkajs requests decode with our codec', () => {
         topics: [{ topic: 'orders', partitions: [{ partition: 0 }] }],
       }),
     );
-    expect(fetchOffsets.body).toEqual({ groupId: 'g', topics: [{ name: 'orders', partitionIndexes: [0] }] });
+    expect(fetchOffsets.body).toEqual({
+      groupId: 'g',
+      requireStable: false,
+      topics: [{ name: 'orders', partitionIndexes: [0] }],
+    });
 
     const lo = await viaKafkajs(
       kjs('requests/listOffsets/v3/request.js')({

@@ -448,3 +448,63 @@ export function decodeRecordBatches(buf: Buffer): DecodedRecord[] {
   }
   return out;
 }
+
+// ---- transaction markers (control batches) ----
+
+/** Control record types (the key's second int16). */
+export const ControlType = { abort: 0, commit: 1 } as const;
+
+export interface ControlBatchOptions {
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  /** the transaction coordinator's epoch, in the marker's value */
+  coordinatorEpoch?: number;
+  timestamp?: number;
+}
+
+/**
+ * A transaction marker as Kafka writes it: one control record in a batch with the transactional and
+ * control attribute bits, the producer's id and epoch, no sequence; key = int16 version 0 + int16
+ * type (0 abort, 1 commit), value = int16 version 0 + int32 coordinator epoch.
+ */
+export function encodeControlBatch(opts: ControlBatchOptions): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(opts.commit ? ControlType.commit : ControlType.abort, 2);
+  const value = Buffer.alloc(6);
+  value.writeInt16BE(0, 0);
+  value.writeInt32BE(opts.coordinatorEpoch ?? 0, 2);
+  const buf = encodeRecordBatch({
+    records: [{ key, value, timestamp: opts.timestamp }],
+    producerId: opts.producerId,
+    producerEpoch: opts.producerEpoch,
+    transactional: true,
+  });
+  buf.writeInt16BE(buf.readInt16BE(ATTRIBUTES) | CONTROL_MASK, ATTRIBUTES);
+  buf.writeUInt32BE(crc32c(buf.subarray(ATTRIBUTES)), CRC);
+  return buf;
+}
+
+/**
+ * The control type (0 abort, 1 commit) of the control batch at `at` in `buf`, or -1 when it is not
+ * one we can read (control batches are never compressed).
+ */
+export function controlTypeOf(buf: Buffer, at = 0): number {
+  const h = readBatchHeader(buf, at);
+  if (!h.isControl || h.compression !== 0 || h.recordCount < 1) return -1;
+  const end = at + h.totalSize;
+  if (end > buf.length) return -1;
+  try {
+    const cur = { p: at + RECORD_BATCH_OVERHEAD };
+    readVarint(buf, cur, end, 5, 'record length');
+    cur.p += 1; // attributes
+    readVarint(buf, cur, end, 10, 'timestamp delta');
+    readVarint(buf, cur, end, 5, 'offset delta');
+    const key = readVarBytes(buf, cur, end, 'key');
+    if (!key || key.length < 4) return -1;
+    return key.readInt16BE(2);
+  } catch {
+    return -1;
+  }
+}

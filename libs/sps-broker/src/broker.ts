@@ -30,6 +30,7 @@ import { startKinesisApi, type KinesisApiHandle } from '@orders/kinesis-api';
 import { kinesisStore } from './kinesis-store.js';
 import { SASL_MECHANISMS, SaslUsers } from './sasl/credentials.js';
 import { ProducerRegistry } from './producers.js';
+import { TransactionCoordinator } from './transactions/coordinator.js';
 import type { BrokerState } from './state.js';
 import { TopicRegistry } from './topics.js';
 
@@ -71,6 +72,13 @@ export interface BrokerOptions {
   producerIdExpirationMs?: number;
   /** Consumer-group settings (initial rebalance delay, session timeout bounds, offset retention). */
   groups?: Partial<GroupConfig>;
+  /** Largest transaction.timeout.ms a producer may ask for (Kafka's transaction.max.timeout.ms; 15 min). */
+  maxTransactionTimeoutMs?: number;
+  /**
+   * How often open transactions are checked against their timeout (Kafka's
+   * transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s there; 1 s here).
+   */
+  transactionTimeoutCheckIntervalMs?: number;
   /** Largest request frame accepted; larger ones close the connection (default 100 MiB). */
   maxRequestBytes?: number;
   /** Routes served on the HTTP port before the admin API (the demo's control API, the console). */
@@ -170,6 +178,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       { ...DEFAULT_GROUP_CONFIG, ...options.groups },
       logger,
     );
+    const appends = new AppendNotifier();
+    const transactions = await TransactionCoordinator.open(
+      dataDir,
+      { topics, producers, groups, appends, logger },
+      { maxTimeoutMs: options.maxTransactionTimeoutMs },
+    );
     const state: BrokerState = {
       settings: {
         nodeId: options.nodeId ?? 1,
@@ -184,7 +198,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       topics,
       producers,
       groups,
-      appends: new AppendNotifier(),
+      transactions,
+      appends,
       logger,
       startedAt: started,
       stats: { requests: 0, producedBatches: 0, producedBytes: 0, fetchedBytes: 0, connections: 0 },
@@ -342,17 +357,29 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerHa
       runRetention().catch((err) => logger.error('retention failed', { error: String(err) }));
     }, options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS);
     retentionTimer.unref();
+    let txnCheck: Promise<unknown> | null = null;
+    const txnTimer = setInterval(() => {
+      if (txnCheck) return;
+      txnCheck = transactions
+        .abortTimedOut()
+        .catch((err) => logger.error('aborting timed-out transactions failed', { error: String(err) }))
+        .finally(() => (txnCheck = null));
+    }, options.transactionTimeoutCheckIntervalMs ?? 1000);
+    txnTimer.unref();
 
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
         clearInterval(retentionTimer);
+        clearInterval(txnTimer);
         server.close();
         for (const c of connections) c.close();
         state.appends.notifyAll();
         await kinesis?.close();
         await httpServer?.close();
         await retentionRunning?.catch(() => undefined);
+        await txnCheck;
+        await transactions.settled();
         await groups.close();
         await producers.settled();
         await topics.close();

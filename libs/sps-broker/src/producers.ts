@@ -14,10 +14,16 @@
  * A producer whose last batch is older than `producer.id.expiration.ms` (default 1 day) is forgotten;
  * its next batch is then accepted at any sequence, as Kafka does for an unknown producer.
  * Producer ids are allocated in persisted blocks so they never repeat across restarts.
+ *
+ * Transactions: each partition also tracks, per producer, the first offset of its open transaction
+ * (from its first transactional batch until the commit/abort marker), which gives the partition's
+ * last stable offset (LSO: the smallest such offset, else the high watermark), and the list of
+ * aborted transactions (producer id, first offset, marker offset) that read_committed fetches get.
+ * Both are in the snapshot and rebuilt from the batch headers and markers after it, like the rest.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ErrorCode, readBatchHeader } from '@orders/kafka-protocol';
+import { ControlType, controlTypeOf, ErrorCode, readBatchHeader } from '@orders/kafka-protocol';
 import type { PartitionLog } from '@orders/sps-log';
 import type { Logger } from './logger.js';
 import type { TopicRegistry } from './topics.js';
@@ -27,7 +33,9 @@ import { writeFileAtomic } from './atomic-file.js';
 const CACHED_BATCHES = 5;
 const ID_BLOCK = 1000;
 export const SNAPSHOT_FILE = 'producer-snapshot.json';
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
+/** version 1 snapshots (before transactions) are read as having no transactions */
+const READABLE_SNAPSHOT_VERSIONS = new Set([1, 2]);
 /** Kafka's producer.id.expiration.ms default. */
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000;
 /** bytes read per step when replaying the log tail at start-up */
@@ -46,16 +54,31 @@ interface ProducerEntry {
   lastTimestamp: number;
 }
 
+/** A transaction that ended with an abort marker: read_committed consumers drop its batches. */
+export interface AbortedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** the abort marker's offset */
+  lastOffset: number;
+}
+
 interface PersistedSnapshot {
   version: number;
   /** the state covers every batch below this offset */
   offset: number;
   producers: Array<{ id: number } & ProducerEntry>;
+  /** open transactions: [producer id, first offset] (version 2+) */
+  ongoing?: Array<[number, number]>;
+  aborted?: AbortedTxn[];
 }
 
 /** One partition's producers; `writing` serialises its snapshot writes. */
 class PartitionProducers {
   readonly producers = new Map<number, ProducerEntry>();
+  /** producer id → first offset of its open transaction in this partition */
+  readonly ongoing = new Map<number, number>();
+  /** aborted transactions, in marker order */
+  aborted: AbortedTxn[] = [];
   /** offset of the last snapshot taken (or restored) */
   snapshotOffset = 0;
   writing: Promise<void> = Promise.resolve();
@@ -73,6 +96,15 @@ export interface AppendedBatch {
   producerEpoch: number;
   baseSequence: number;
   recordCount: number;
+  /** a batch of a transactional producer (attribute bit 4) */
+  isTransactional?: boolean;
+}
+
+/** A commit or abort marker just written to a partition. */
+export interface AppendedMarker {
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
 }
 
 export interface ProducerRegistryOptions {
@@ -171,6 +203,8 @@ export class ProducerRegistry {
             message: `a new epoch must start at sequence 0, got ${firstSeq}`,
           };
     }
+    // an epoch opened by a marker (the coordinator fenced an older epoch) has no batches yet
+    if (state.batches.length === 0) return { kind: 'append' };
     const lastSeq = seqAdd(firstSeq, count - 1);
     const dup = state.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
     if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset };
@@ -210,6 +244,46 @@ export class ProducerRegistry {
     book(part, batch, baseOffset, this.now());
   }
 
+  /** Books a transaction marker just appended at `offset` (same roll rule as batches). */
+  markerAppended(
+    topic: string,
+    partition: number,
+    log: PartitionLog,
+    marker: AppendedMarker,
+    offset: number,
+    segmentPosition: number,
+  ): void {
+    const k = key(topic, partition);
+    let part = this.partitions.get(k);
+    if (part && offset > 0 && (segmentPosition === 0 || offset - part.snapshotOffset >= this.snapshotEvery))
+      this.snapshot(part, log.dir, offset);
+    if (!part) this.partitions.set(k, (part = new PartitionProducers()));
+    bookMarker(part, marker, offset, this.now());
+  }
+
+  /**
+   * The last stable offset: below it every transaction has ended. The first offset of the oldest
+   * open transaction, or the high watermark when there is none.
+   */
+  lastStableOffset(topic: string, partition: number, highWatermark: number): number {
+    const part = this.partitions.get(key(topic, partition));
+    let lso = highWatermark;
+    if (part) for (const first of part.ongoing.values()) if (first < lso) lso = first;
+    return lso;
+  }
+
+  /** The aborted transactions that overlap offsets [from, to) (what a read_committed fetch needs). */
+  abortedTransactions(topic: string, partition: number, from: number, to: number): AbortedTxn[] {
+    const part = this.partitions.get(key(topic, partition));
+    if (!part) return [];
+    return part.aborted.filter((a) => a.lastOffset >= from && a.firstOffset < to);
+  }
+
+  /** Open transactions of a partition: producer id → first offset (admin, DescribeProducers). */
+  openTransactions(topic: string, partition: number): ReadonlyMap<number, number> {
+    return this.partitions.get(key(topic, partition))?.ongoing ?? new Map();
+  }
+
   /** Writes every partition's snapshot at its log end (clean shutdown). */
   async snapshotAll(): Promise<void> {
     if (!this.topics) return;
@@ -222,12 +296,23 @@ export class ProducerRegistry {
     await Promise.all(writes);
   }
 
-  /** Forgets producers whose last batch is older than producer.id.expiration.ms; returns how many. */
+  /**
+   * Forgets producers whose last batch is older than producer.id.expiration.ms (never one with an
+   * open transaction); returns how many. Also drops aborted transactions that retention or
+   * DeleteRecords left entirely below the log start.
+   */
   expire(now = this.now()): number {
+    if (this.topics)
+      for (const topic of this.topics.list())
+        topic.partitions.forEach((log, p) => {
+          const part = this.partitions.get(key(topic.name, p));
+          if (part && part.aborted.length > 0 && part.aborted[0]!.lastOffset < log.logStartOffset)
+            part.aborted = part.aborted.filter((a) => a.lastOffset >= log.logStartOffset);
+        });
     let removed = 0;
     for (const part of this.partitions.values())
       for (const [id, entry] of part.producers)
-        if (now - entry.lastTimestamp > this.expirationMs) {
+        if (now - entry.lastTimestamp > this.expirationMs && !part.ongoing.has(id)) {
           part.producers.delete(id);
           removed++;
         }
@@ -287,6 +372,8 @@ export class ProducerRegistry {
         lastTimestamp: e.lastTimestamp,
         batches: e.batches.map((b) => ({ ...b })),
       })),
+      ongoing: [...part.ongoing],
+      aborted: part.aborted.map((a) => ({ ...a })),
     };
     const text = JSON.stringify(body);
     const write = async () => {
@@ -318,6 +405,8 @@ export class ProducerRegistry {
           lastTimestamp: p.lastTimestamp,
           batches: p.batches.slice(-CACHED_BATCHES),
         });
+      for (const [id, first] of saved.ongoing ?? []) part.ongoing.set(id, first);
+      part.aborted = (saved.aborted ?? []).filter((a) => a.lastOffset >= log.logStartOffset);
       from = Math.max(saved.offset, log.logStartOffset);
       part.snapshotOffset = saved.offset;
     } else if (saved) {
@@ -341,16 +430,32 @@ export class ProducerRegistry {
           at += h.totalSize;
           if (h.lastOffset < from) continue;
           next = h.lastOffset + 1;
-          if (h.producerId < 0 || h.isControl) continue;
+          if (h.producerId < 0) continue;
           // replayed batches are dated by their own timestamp, as Kafka does
-          book(part, h, h.baseOffset, h.maxTimestamp >= 0 ? h.maxTimestamp : this.now());
+          const when = h.maxTimestamp >= 0 ? h.maxTimestamp : this.now();
+          if (h.isControl) {
+            const type = controlTypeOf(buf, h.position);
+            if (type === ControlType.abort || type === ControlType.commit)
+              bookMarker(
+                part,
+                {
+                  producerId: h.producerId,
+                  producerEpoch: h.producerEpoch,
+                  commit: type === ControlType.commit,
+                },
+                h.baseOffset,
+                when,
+              );
+            continue;
+          }
+          book(part, h, h.baseOffset, when);
           replayed++;
         }
       }
       if (next <= from) break;
       from = next;
     }
-    if (part.producers.size > 0) this.partitions.set(key(topic, partition), part);
+    if (part.producers.size > 0 || part.aborted.length > 0) this.partitions.set(key(topic, partition), part);
     if (replayed > 0)
       this.logger?.debug('producer state rebuilt', {
         topic,
@@ -374,6 +479,31 @@ function book(part: PartitionProducers, batch: AppendedBatch, baseOffset: number
   });
   if (entry.batches.length > CACHED_BATCHES) entry.batches.shift();
   entry.lastTimestamp = Math.max(entry.lastTimestamp, at);
+  if (batch.isTransactional && !part.ongoing.has(batch.producerId))
+    part.ongoing.set(batch.producerId, baseOffset);
+}
+
+/**
+ * A marker ends the producer's open transaction (an abort is remembered for read_committed) and
+ * carries its epoch: a higher one (the coordinator fenced a zombie) makes older epochs invalid here.
+ */
+function bookMarker(part: PartitionProducers, marker: AppendedMarker, offset: number, at: number): void {
+  const first = part.ongoing.get(marker.producerId);
+  if (first !== undefined) {
+    part.ongoing.delete(marker.producerId);
+    if (!marker.commit)
+      part.aborted.push({ producerId: marker.producerId, firstOffset: first, lastOffset: offset });
+  }
+  const entry = part.producers.get(marker.producerId);
+  if (!entry)
+    part.producers.set(marker.producerId, { epoch: marker.producerEpoch, batches: [], lastTimestamp: at });
+  else {
+    if (marker.producerEpoch > entry.epoch) {
+      entry.epoch = marker.producerEpoch;
+      entry.batches = [];
+    }
+    entry.lastTimestamp = Math.max(entry.lastTimestamp, at);
+  }
 }
 
 async function readSnapshot(file: string): Promise<PersistedSnapshot | null> {
@@ -386,7 +516,11 @@ async function readSnapshot(file: string): Promise<PersistedSnapshot | null> {
   }
   try {
     const s = JSON.parse(text) as PersistedSnapshot;
-    if (s.version !== SNAPSHOT_VERSION || !Number.isSafeInteger(s.offset) || !Array.isArray(s.producers))
+    if (
+      !READABLE_SNAPSHOT_VERSIONS.has(s.version) ||
+      !Number.isSafeInteger(s.offset) ||
+      !Array.isArray(s.producers)
+    )
       return null;
     return s;
   } catch {

@@ -6,6 +6,7 @@ import type { TopicLimits } from './topic-limits.js';
 import type { Logger } from './logger.js';
 import type { ProducerRegistry } from './producers.js';
 import type { TopicRegistry } from './topics.js';
+import type { TransactionCoordinator } from './transactions/coordinator.js';
 
 export interface BrokerSettings {
   nodeId: number;
@@ -24,6 +25,7 @@ export interface BrokerState {
   topics: TopicRegistry;
   producers: ProducerRegistry;
   groups: GroupCoordinator;
+  transactions: TransactionCoordinator;
   appends: AppendNotifier;
   logger: Logger;
   startedAt: number;

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeRecordBatches, encodeRecordBatch, type EncodeBatchOptions } from '@orders/kafka-protocol';
+import {
+  decodeRecordBatches,
+  encodeControlBatch,
+  encodeRecordBatch,
+  readBatchHeader,
+  type EncodeBatchOptions,
+} from '@orders/kafka-protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanLog, DEFAULT_LOG_CONFIG, type LogConfig, PartitionLog } from './index.js';
 
@@ -68,6 +74,34 @@ async function consume(log: PartitionLog, from = log.logStartOffset) {
 }
 
 describe('log cleaner', () => {
+  it('keeps transactional batches and transaction markers byte for byte, out of the key map', async () => {
+    const log = await openLog(compacted());
+    append(log, [['a', 'a1']]);
+    append(log, [['a', 'aborted']], {
+      producerId: 5,
+      producerEpoch: 0,
+      baseSequence: 0,
+      transactional: true,
+    });
+    log.append(encodeControlBatch({ producerId: 5, producerEpoch: 0, commit: false, timestamp: T0 }));
+    append(log, [['b', 'b1']]);
+    append(log, [['b', 'b2']]);
+    log.maybeRoll(T0 + 8 * DAY);
+    append(log, [['c', 'c1']]);
+    const r = await cleanLog(log, { now: T0 + 1000 });
+    // only b1 goes: an aborted record must never make the committed a1 disappear
+    expect(r).toMatchObject({ cleaned: true, recordsRemoved: 1 });
+    expect((await consume(log)).map((x) => x.value)).toEqual(['a1', 'aborted', 'b2', 'c1']);
+    const raw = Buffer.concat((await log.read(0, 1 << 20)).records);
+    const headers = [];
+    for (let at = 0; at < raw.length;) {
+      const h = readBatchHeader(raw, at);
+      headers.push(h);
+      at += h.totalSize;
+    }
+    expect(headers.filter((h) => h.isControl).map((h) => [h.baseOffset, h.producerId])).toEqual([[2, 5]]);
+  });
+
   it('keeps only the latest record per key in closed segments and leaves the active one alone', async () => {
     const log = await openLog(compacted());
     append(log, [

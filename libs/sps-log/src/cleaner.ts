@@ -46,6 +46,7 @@ export const DEFAULT_CLEANER_MAX_KEYS = 1_000_000;
 
 const BASE_TIMESTAMP = 27;
 const CODEC_MASK = 0x07;
+const TRANSACTIONAL_MASK = 0x10;
 const CONTROL_MASK = 0x20;
 const ZSTD = 4;
 const READ_CHUNK = 1 << 20;
@@ -138,7 +139,7 @@ export async function cleanLog(log: PartitionLog, opts: CleanOptions = {}): Prom
       for await (const batch of batchesOf(seg)) {
         const parsed = recordsOf(batch);
         if (!parsed) {
-          written += await writeAll(out, batch); // control batch
+          written += await writeAll(out, batch); // control or transactional batch: kept as is
           continue;
         }
         const kept = parsed.records.filter((r) => {
@@ -209,10 +210,16 @@ async function* batchesOf(seg: Segment): AsyncGenerator<Buffer> {
   }
 }
 
-/** The records of a data batch (decompressed region + where each record is), or null for control batches. */
+/**
+ * The records of a data batch (decompressed region + where each record is), or null for batches the
+ * cleaner keeps byte for byte and leaves out of the key map: control batches (transaction markers)
+ * and transactional batches. An aborted record must never supersede a committed one, and a marker
+ * must never be dropped (read_committed and the producer state rebuilt at start-up rely on them);
+ * Kafka removes aborted data only later, keeping it all is correct and simpler.
+ */
 function recordsOf(batch: Buffer): { region: Buffer; records: ParsedRecord[] } | null {
   const attributes = batch.readInt16BE(ATTRIBUTES);
-  if (attributes & CONTROL_MASK) return null;
+  if (attributes & (CONTROL_MASK | TRANSACTIONAL_MASK)) return null;
   const region = decompressRecords(attributes & CODEC_MASK, batch.subarray(HEADER_SIZE));
   const baseOffset = readBaseOffset(batch);
   const baseTimestamp = Number(batch.readBigInt64BE(BASE_TIMESTAMP));

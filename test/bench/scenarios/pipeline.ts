@@ -111,7 +111,8 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 const joined = async (url: string) =>
   (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).status === 200;
 
-function orderEvents(count: number, runId: string) {
+/** The spike's orders: 200 customers, one or two lines each, every third with a promo code. */
+export function orderEvents(count: number, runId: string) {
   const customers = Array.from({ length: 200 }, (_, i) => ({
     email: `bench-${i}@example.com`,
     name: `Bench Customer ${i}`,

@@ -120,9 +120,59 @@ export async function runBoto3(
   });
 }
 
+/** confluent-kafka (its wheel bundles librdkafka) for the librdkafka transaction tests, in its own venv. */
+export const confluentKafkaVersion = '2.16.1';
+
+let confluentKafka: Promise<string> | undefined;
+
+/** Creates .cache/compat-python/confluent-kafka-<version> unless it is there; resolves to its python. */
+export function confluentKafkaVenv(): Promise<string> {
+  confluentKafka ??= (async () => {
+    const dir = join(venvRoot, `confluent-kafka-${confluentKafkaVersion}`);
+    const python = join(dir, 'bin/python');
+    const marker = join(dir, '.installed');
+    if (existsSync(marker)) return python;
+    rmSync(dir, { recursive: true, force: true });
+    await runOk(python3, ['-m', 'venv', dir], { timeoutMs: 120_000 });
+    await runOk(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        `confluent-kafka==${confluentKafkaVersion}`,
+      ],
+      { timeoutMs: 300_000 },
+    );
+    writeFileSync(marker, `confluent-kafka==${confluentKafkaVersion}\n`);
+    return python;
+  })();
+  return confluentKafka;
+}
+
+/** Runs test/compat/python/<script> with confluent-kafka. */
+export async function runConfluentKafka(
+  script: string,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const python = await confluentKafkaVenv();
+  return run(python, [join(scriptDir, script), ...args], {
+    timeoutMs: options.timeoutMs ?? 90_000,
+    env: { PYTHONUNBUFFERED: '1' },
+  });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  Promise.all([...kafkaPythonVersions.map((v) => kafkaPythonVenv(v)), boto3Venv()]).then(
-    (pythons) => console.log(`Python venvs ready (kafka-python, boto3):\n${pythons.join('\n')}`),
+  Promise.all([
+    ...kafkaPythonVersions.map((v) => kafkaPythonVenv(v)),
+    boto3Venv(),
+    confluentKafkaVenv(),
+  ]).then(
+    (pythons) =>
+      console.log(`Python venvs ready (kafka-python, boto3, confluent-kafka):\n${pythons.join('\n')}`),
     (err: unknown) => {
       console.error(err);
       process.exit(1);

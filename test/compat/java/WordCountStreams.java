@@ -7,7 +7,9 @@ import org.apache.kafka.streams.kstream.*;
 import org.apache.kafka.streams.state.*;
 
 /**
- * Kafka Streams word count with a state store (at_least_once): reads lines from args[1], counts
+ * Kafka Streams word count with a state store (at_least_once, or the processing guarantee in the
+ * environment variable PROCESSING_GUARANTEE, e.g. exactly_once_v2: then the output is read with
+ * isolation.level=read_committed, as an exactly-once pipeline's consumer would): reads lines from args[1], counts
  * words in the store "word-counts" (changelog topic: cleanup.policy=compact), writes counts to
  * args[2]; then reads args[2] until the latest count of every word reaches the totals it was given
  * (args[4..]: word=count) and prints "word=count" lines. Exit 0 when they match, 1 on timeout.
@@ -24,7 +26,8 @@ public class WordCountStreams {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    String guarantee = Optional.ofNullable(System.getenv("PROCESSING_GUARANTEE")).orElse(StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
@@ -49,6 +52,7 @@ public class WordCountStreams {
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, appId + "-reader");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    if (!guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<String, Long> latest = new TreeMap<>();
     long deadline = System.currentTimeMillis() + 90_000;
     try (KafkaConsumer<String, Long> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new LongDeserializer())) {

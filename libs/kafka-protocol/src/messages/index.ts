@@ -29,8 +29,22 @@ import { OffsetFetch } from './offset-fetch.js';
 import { Produce } from './produce.js';
 import { SaslAuthenticate, SaslHandshake } from './sasl.js';
 import { SyncGroup } from './sync-group.js';
+import {
+  AddOffsetsToTxn,
+  AddPartitionsToTxn,
+  DescribeTransactions,
+  EndTxn,
+  ListTransactions,
+  TxnOffsetCommit,
+} from './transactions.js';
 
 export {
+  AddOffsetsToTxn,
+  AddPartitionsToTxn,
+  DescribeTransactions,
+  EndTxn,
+  ListTransactions,
+  TxnOffsetCommit,
   AlterConfigs,
   ApiVersions,
   CreatePartitions,
@@ -84,6 +98,10 @@ export const ALL_APIS: readonly ApiSchema[] = [
   DeleteTopics,
   DeleteRecords,
   InitProducerId,
+  AddPartitionsToTxn,
+  AddOffsetsToTxn,
+  EndTxn,
+  TxnOffsetCommit,
   DescribeConfigs,
   AlterConfigs,
   DescribeLogDirs,
@@ -94,6 +112,8 @@ export const ALL_APIS: readonly ApiSchema[] = [
   OffsetDelete,
   DescribeCluster,
   DescribeProducers,
+  DescribeTransactions,
+  ListTransactions,
   DescribeTopicPartitions,
 ];
 

@@ -11,6 +11,10 @@
  * Idempotence: a retried batch (same producer id, epoch and sequences as one of that producer's
  * last 5 in the partition) is answered with its original offset, also after a broker restart or
  * crash (producer state is rebuilt from a snapshot plus the log, see producers.ts).
+ * Transactions: a transactional batch (attribute bit 4) is accepted only from the current epoch of
+ * its transactional id, inside an open transaction that added the partition (AddPartitionsToTxn):
+ * an older epoch is INVALID_PRODUCER_EPOCH (the client reports its producer fenced), a partition
+ * outside the transaction INVALID_TXN_STATE, as Kafka's partition verification answers.
  */
 import { ApiKey, decodeRecordBatches, ErrorCode, validateBatches } from '@orders/kafka-protocol';
 import type { BrokerState } from '../state.js';
@@ -44,13 +48,7 @@ export default defineHandler<ProduceRequest>({
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((p) => {
         if (!validAcks) return failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
-        if (req.transactionalId !== null) {
-          state.logger.warn('transactional produce refused: sps does not support transactions', {
-            transactionalId: req.transactionalId,
-          });
-          return failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-        }
-        const result = appendPartition(state, topicData.name, p.index, p.records);
+        const result = appendPartition(state, topicData.name, p.index, p.records, req.transactionalId);
         if (result.errorCode === ErrorCode.NONE && acks === -1) {
           pendingFlushes.add(state.topics.partition(topicData.name, p.index)!.flush());
         }
@@ -83,6 +81,7 @@ function appendPartition(
   topicName: string,
   index: number,
   records: Buffer | null,
+  transactionalId: string | null,
 ): PartitionResult {
   const topic = state.topics.get(topicName);
   const log = topic?.partitions[index];
@@ -111,6 +110,26 @@ function appendPartition(
       partition: index,
     });
     return failed(index, ErrorCode.INVALID_RECORD);
+  }
+  if (batch.isTransactional) {
+    const code = state.transactions.verifyProduce(
+      transactionalId,
+      batch.producerId,
+      batch.producerEpoch,
+      topicName,
+      index,
+    );
+    if (code !== ErrorCode.NONE) {
+      state.logger.warn('transactional produce rejected', {
+        topic: topicName,
+        partition: index,
+        transactionalId,
+        producerId: batch.producerId,
+        producerEpoch: batch.producerEpoch,
+        errorCode: code,
+      });
+      return failed(index, code);
+    }
   }
   const idempotent = batch.producerId >= 0;
   if (idempotent) {

@@ -1,6 +1,9 @@
 /**
  * Fetch (key 1), v4–11.
  * v4: isolation_level; last_stable_offset and aborted_transactions in the response.
+ *     read_uncommitted (0) reads up to the high watermark; read_committed (1) up to the last stable
+ *     offset (nothing of an open transaction), with the aborted transactions overlapping the
+ *     returned range (producer id + first offset) so the client drops their batches.
  * v5: log_start_offset in request and response.
  * v6: same as v5.
  * v7: fetch sessions (session_id/epoch, forgotten topics). We answer session_id 0 ("no session"),
@@ -14,7 +17,7 @@
  * (clients skip the records before their offset). A fetch with less than min_bytes waits, woken
  * by appends, until min_bytes or max_wait_ms.
  */
-import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
+import { ApiKey, ErrorCode, readBatchHeader, RECORD_BATCH_OVERHEAD } from '@orders/kafka-protocol';
 import { OffsetOutOfRangeError } from '@orders/sps-log';
 import { AppendNotifier } from '../appends.js';
 import type { BrokerState } from '../state.js';
@@ -37,7 +40,7 @@ interface PartitionData {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
-  abortedTransactions: null;
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }> | null;
   preferredReadReplica: number;
   records: Buffer[];
 }
@@ -93,19 +96,33 @@ async function readAll(state: BrokerState, req: FetchRequest) {
         hasError = true;
         continue;
       }
-      data.highWatermark = data.lastStableOffset = log.highWatermark;
+      const readCommitted = req.isolationLevel === READ_COMMITTED;
+      data.highWatermark = log.highWatermark;
+      data.lastStableOffset = state.producers.lastStableOffset(t.topic, p.partition, log.highWatermark);
       data.logStartOffset = log.logStartOffset;
       const limit = Math.min(p.partitionMaxBytes, budget);
       if (limit <= 0 && bytes > 0) continue;
       try {
         const read = await log.read(p.fetchOffset, Math.max(limit, 1));
-        if (read.bytes > 0) {
-          data.records = read.records;
-          bytes += read.bytes;
-          budget -= read.bytes;
-        }
-        data.highWatermark = data.lastStableOffset = read.highWatermark;
+        data.highWatermark = read.highWatermark;
+        data.lastStableOffset = state.producers.lastStableOffset(t.topic, p.partition, read.highWatermark);
         data.logStartOffset = read.logStartOffset;
+        let records = read.records;
+        let readBytes = read.bytes;
+        if (readCommitted) {
+          if (data.lastStableOffset < read.highWatermark) {
+            records = batchesBelow(records, data.lastStableOffset);
+            readBytes = records.reduce((n, b) => n + b.length, 0);
+          }
+          data.abortedTransactions = state.producers
+            .abortedTransactions(t.topic, p.partition, p.fetchOffset, data.lastStableOffset)
+            .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+        }
+        if (readBytes > 0) {
+          data.records = records;
+          bytes += readBytes;
+          budget -= readBytes;
+        }
       } catch (err) {
         if (!(err instanceof OffsetOutOfRangeError)) throw err;
         data.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
@@ -115,4 +132,18 @@ async function readAll(state: BrokerState, req: FetchRequest) {
     responses.push({ topic: t.topic, partitions });
   }
   return { responses, bytes, hasError };
+}
+
+const READ_COMMITTED = 1;
+
+/** The whole batches that start below `limit` (a read_committed fetch stops at the LSO). */
+function batchesBelow(records: Buffer[], limit: number): Buffer[] {
+  const buf = records.length === 1 ? records[0]! : Buffer.concat(records);
+  let at = 0;
+  while (at + RECORD_BATCH_OVERHEAD <= buf.length) {
+    const h = readBatchHeader(buf, at);
+    if (h.baseOffset >= limit || at + h.totalSize > buf.length) break;
+    at += h.totalSize;
+  }
+  return at === 0 ? NO_RECORDS : [buf.subarray(0, at)];
 }

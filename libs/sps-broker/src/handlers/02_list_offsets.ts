@@ -2,7 +2,7 @@
  * ListOffsets (key 2), v0–10.
  * v0: old_style_offsets (a list, max_num_offsets); librdkafka 1.7 uses it for watermarks.
  * v1: one timestamp/offset pair per partition; lookups by timestamp.
- * v2: isolation_level, throttle_time_ms (no transactions here, so read_committed = read_uncommitted).
+ * v2: isolation_level, throttle_time_ms: read_committed (1) answers the last stable offset for latest.
  * v3: same as v2. v4: current_leader_epoch in, leader_epoch out (always 0 here). v5: same as v4.
  * v6: flexible. v7: -3 MAX_TIMESTAMP (KIP-734). v8: -4 EARLIEST_LOCAL (KIP-405). v9: -5 LATEST_TIERED
  * (KIP-1005). v10: timeout_ms (for remote storage; nothing here is remote).
@@ -26,6 +26,7 @@ const LATEST_TIERED = -5;
 const LEADER_EPOCH = 0;
 
 interface ListOffsetsRequest {
+  isolationLevel?: number;
   topics: Array<{
     name: string;
     partitions: Array<{ partitionIndex: number; timestamp: number; maxNumOffsets?: number }>;
@@ -60,7 +61,13 @@ export default defineHandler<ListOffsetsRequest>({
             if (!log) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
             switch (p.timestamp) {
               case LATEST:
-                return answer(ErrorCode.NONE, { offset: log.highWatermark, timestamp: -1 });
+                return answer(ErrorCode.NONE, {
+                  offset:
+                    req.isolationLevel === 1
+                      ? state.producers.lastStableOffset(t.name, p.partitionIndex, log.highWatermark)
+                      : log.highWatermark,
+                  timestamp: -1,
+                });
               case EARLIEST:
               case EARLIEST_LOCAL:
                 return answer(ErrorCode.NONE, { offset: log.logStartOffset, timestamp: -1 });

@@ -9,8 +9,9 @@
  *
  * v3 also carries feature flags (KIP-584), which `kafka-features describe` prints and the Java client
  * reads: this broker supports only level 0 of `group.version` (the classic group protocol, no
- * KIP-848) and of `transaction.version` (no transactions), and finalizes none above 0, so clients
- * never switch those protocols on. metadata.version / kraft.version are KRaft controller features
+ * KIP-848) and of `transaction.version` (classic transactions: clients add partitions with
+ * AddPartitionsToTxn and keep one epoch per producer session; level 2 would be KIP-890's per-transaction
+ * epochs), and finalizes none above 0, so clients never switch those protocols on. metadata.version / kraft.version are KRaft controller features
  * this single-node broker has no equivalent for, so they are not claimed.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';

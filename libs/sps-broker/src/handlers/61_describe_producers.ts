@@ -6,8 +6,9 @@
  * State comes from the idempotent producer registry (producers.ts): what it keeps per partition
  * (the last batches of each producer id, until producer.id.expiration.ms). last_timestamp is when
  * the producer's last batch was appended (Kafka reports that batch's max timestamp, which for
- * CreateTime is the producer's clock). No transactions yet: coordinator_epoch and
- * current_txn_start_offset are -1, as Kafka reports for idempotent producers. An unknown topic or
+ * CreateTime is the producer's clock). current_txn_start_offset is the first offset of the producer's
+ * open transaction on this partition (-1 when none, as for idempotent producers); coordinator_epoch is
+ * -1: a single broker's transaction coordinator never moves, so it has no epoch to report. An unknown topic or
  * partition is UNKNOWN_TOPIC_OR_PARTITION for that partition, as on Apache Kafka.
  */
 import { ApiKey, ErrorCode } from '@orders/kafka-protocol';
@@ -35,6 +36,7 @@ export default defineHandler<DescribeProducersRequest>({
               errorMessage: `This server does not host this topic-partition: ${t.name}-${partitionIndex}`,
               activeProducers: [],
             };
+          const openTransactions = state.producers.openTransactions(t.name, partitionIndex);
           return {
             partitionIndex,
             errorCode: ErrorCode.NONE,
@@ -42,7 +44,7 @@ export default defineHandler<DescribeProducersRequest>({
             activeProducers: state.producers.activeProducers(t.name, partitionIndex).map((p) => ({
               ...p,
               coordinatorEpoch: -1,
-              currentTxnStartOffset: -1,
+              currentTxnStartOffset: openTransactions.get(p.producerId) ?? -1,
             })),
           };
         }),

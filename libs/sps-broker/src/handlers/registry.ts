@@ -19,6 +19,10 @@ import createTopics from './19_create_topics.js';
 import deleteTopics from './20_delete_topics.js';
 import deleteRecords from './21_delete_records.js';
 import initProducerId from './22_init_producer_id.js';
+import addPartitionsToTxn from './24_add_partitions_to_txn.js';
+import addOffsetsToTxn from './25_add_offsets_to_txn.js';
+import endTxn from './26_end_txn.js';
+import txnOffsetCommit from './28_txn_offset_commit.js';
 import describeConfigs from './32_describe_configs.js';
 import alterConfigs from './33_alter_configs.js';
 import describeLogDirs from './35_describe_log_dirs.js';
@@ -29,6 +33,8 @@ import incrementalAlterConfigs from './44_incremental_alter_configs.js';
 import offsetDelete from './47_offset_delete.js';
 import describeCluster from './60_describe_cluster.js';
 import describeProducers from './61_describe_producers.js';
+import describeTransactions from './65_describe_transactions.js';
+import listTransactions from './66_list_transactions.js';
 import describeTopicPartitions from './75_describe_topic_partitions.js';
 
 const ALL: Handler[] = [
@@ -51,6 +57,10 @@ const ALL: Handler[] = [
   deleteTopics,
   deleteRecords,
   initProducerId,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
   describeConfigs,
   alterConfigs,
   describeLogDirs,
@@ -61,6 +71,8 @@ const ALL: Handler[] = [
   offsetDelete,
   describeCluster,
   describeProducers,
+  describeTransactions,
+  listTransactions,
   describeTopicPartitions,
 ];
 
