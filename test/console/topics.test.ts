@@ -1,5 +1,6 @@
 // The console's topic writes in a real browser: create a topic from the Topics view, add partitions
-// to it, change its TTL, see each take effect in the live view, and see the broker's refusal inline.
+// to it, change its TTL, see each take effect in the live view, and see the broker's refusal inline;
+// a compacted topic is marked as such.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, screenshot } from './helpers/browser.js';
@@ -74,6 +75,21 @@ describe('topics from the console', () => {
       .toBe('1 min');
     expect(world.broker.state.topics.get('workshop')!.overrides['retention.ms']).toBe('60000');
     await screenshot(page, 'topics-3-ttl');
+  });
+
+  it('marks a compacted topic (cleanup.policy=compact) as one that keeps the latest record per key', async () => {
+    const res = await fetch(`${world.url}/api/topics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'customers', partitions: 1, configs: { 'cleanup.policy': 'compact' } }),
+    });
+    expect(res.status).toBe(201);
+    const table = '[data-testid=topic][data-topic=customers]';
+    await page.waitForSelector(`${table} [data-testid=compacted]`, { timeout: 5000 });
+    expect(await page.locator(`${table} [data-testid=compacted]`).innerText()).toBe(
+      'compacted: the latest per key',
+    );
+    expect(await page.locator(`${card} [data-testid=compacted]`).count()).toBe(0);
   });
 
   it('speaks Kinesis when switched', async () => {

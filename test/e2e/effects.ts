@@ -3,6 +3,7 @@
  * HTTP API, the mail catcher's (Mailpit-shaped) API and the carrier's admin API. Each check compares the
  * whole state of the app with the shop's ledger, so a lost order and a doubled one both fail it.
  */
+import { CUSTOMERS_TOPIC, type CustomerState } from '@orders/contracts';
 import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { expect } from 'vitest';
 import type { Shop } from './shop.js';
@@ -135,7 +136,43 @@ const erpStock: Check = async (system, shop) => {
   expect(actual).toEqual(Object.fromEntries(shop.expectedStock()));
 };
 
-/** crm: every customer's order count and lifetime value. */
+/**
+ * The compacted topic `customers` (crm's table) as a reader rebuilds it: replayed from offset 0 with
+ * kafkajs, the latest record per key wins, a tombstone deletes the row.
+ */
+async function replayCustomers(system: System): Promise<Map<string, CustomerState>> {
+  const ends = new Map(
+    (await system.admin.fetchTopicOffsets(CUSTOMERS_TOPIC)).map((p) => [p.partition, Number(p.high)]),
+  );
+  const left = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p));
+  const rows = new Map<string, CustomerState>();
+  if (left.size === 0) return rows;
+  const groupId = `e2e-customers-table-${process.pid}-${Date.now()}`;
+  const consumer = system.kafka().consumer({ groupId, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    await consumer.subscribe({ topics: [CUSTOMERS_TOPIC], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const key = message.key!.toString();
+        if (message.value === null) rows.delete(key);
+        else rows.set(key, JSON.parse(message.value.toString()) as CustomerState);
+        if (Number(message.offset) >= ends.get(partition)! - 1 && left.delete(partition) && !left.size)
+          done();
+      },
+    });
+    await finished;
+  } finally {
+    await consumer.disconnect();
+    await system.admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  return rows;
+}
+
+/** crm: every customer's order count and lifetime value, in its database and in its `customers` table topic. */
 const crm: Check = async (system, shop) => {
   const expected = [...shop.expectedCustomers()];
   const actual = await inBatches(expected, 20, async ([id]) => {
@@ -147,11 +184,23 @@ const crm: Check = async (system, shop) => {
       status === 200 ? { orderCount: body.orderCount, lifetimeValueCents: body.lifetimeValueCents } : status,
     ];
   });
-  expect(Object.fromEntries(actual)).toEqual(
-    Object.fromEntries(
-      expected.map(([id, c]) => [id, { orderCount: c.orderCount, lifetimeValueCents: c.lifetimeValueCents }]),
-    ),
+  const want = Object.fromEntries(
+    expected.map(([id, c]) => [id, { orderCount: c.orderCount, lifetimeValueCents: c.lifetimeValueCents }]),
   );
+  expect(Object.fromEntries(actual)).toEqual(want);
+  const table = await replayCustomers(system);
+  expect(
+    Object.fromEntries(
+      expected.map(([id]) => {
+        const row = table.get(id);
+        return [
+          id,
+          row ? { orderCount: row.orderCount, lifetimeValueCents: row.lifetimeValueCents } : 'missing',
+        ];
+      }),
+    ),
+    `the ${CUSTOMERS_TOPIC} topic replayed from offset 0`,
+  ).toEqual(want);
 };
 
 /** promo-counter: orders per promo code, and those without one. */

@@ -21,7 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ORDERS_PARTITIONS, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
+import { CUSTOMERS_TOPIC, ORDERS_PARTITIONS, ORDERS_TOPIC, TOPICS } from '@orders/contracts';
 import { adapterFactory } from '@orders/db';
 import { APPS, startDemo } from '@orders/demo';
 import { Kafka, logLevel, type Admin, type ISocketFactory } from 'kafkajs';
@@ -190,7 +190,7 @@ async function resetExternalBroker(bootstrap: string, say: (line: string) => voi
       await admin.deleteGroups(stale);
       say(`deleted consumer groups left from an earlier run: ${stale.join(', ')}`);
     }
-    const names = TOPICS.map((t) => t.name);
+    const names = [...TOPICS.map((t) => t.name), CUSTOMERS_TOPIC]; // crm's table too: it starts empty
     const existing = (await admin.listTopics()).filter((t) => names.includes(t));
     if (existing.length) {
       await admin.deleteTopics({ topics: existing, timeout: 30_000 });

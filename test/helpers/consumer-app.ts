@@ -11,6 +11,7 @@ import type { Type } from '@nestjs/common';
 import { TOPICS } from '@orders/contracts';
 import { bootstrapConsumerApp, kafkaConfigFromEnv, type RunningConsumer } from '@orders/messaging';
 import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { BrokerOptions } from '@orders/sps-broker';
 import { startTestBroker, type TestBroker } from './broker.js';
 
 export interface ConsumerFixture {
@@ -29,10 +30,12 @@ export interface ConsumerFixtureOptions {
   env?: (dir: string) => Record<string, string>;
   /** App-specific fields for GET /health. */
   health?: (app: RunningConsumer) => Promise<Record<string, unknown>>;
+  /** Broker settings beside the fixture's (e.g. a short retentionCheckIntervalMs for compaction). */
+  broker?: BrokerOptions;
 }
 
 export async function startConsumerFixture(options: ConsumerFixtureOptions): Promise<ConsumerFixture> {
-  const broker = await startTestBroker({ groups: { initialRebalanceDelayMs: 0 } });
+  const broker = await startTestBroker({ ...options.broker, groups: { initialRebalanceDelayMs: 0 } });
   const dir = await mkdtemp(path.join(os.tmpdir(), `${options.name}-`));
   Object.assign(process.env, {
     KAFKA_BROKERS: broker.bootstrap,

@@ -98,6 +98,7 @@ describe('lanes', () => {
     partitionCount: parts.length,
     retentionMs: 1000,
     retentionBytes: -1,
+    compacted: false,
     bytes: 0,
     partitions: parts.map(([s, e], partition) => ({
       partition,

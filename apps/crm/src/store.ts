@@ -122,6 +122,27 @@ export class CustomerStore implements OnApplicationShutdown {
     return row ? toCustomer(row) : undefined;
   }
 
+  /** The customers of `ids` that crm knows (one query; unknown or forgotten ids are left out). */
+  async getMany(ids: readonly string[]): Promise<Customer[]> {
+    const rows = await this.db.prisma.customer.findMany({ where: { id: { in: [...ids] } } });
+    return rows.map(toCustomer);
+  }
+
+  /** Every customer, `limit` at a time in id order: the page after `afterId` (null: the first page). */
+  async page(afterId: string | null, limit: number): Promise<Customer[]> {
+    const rows = await this.db.prisma.customer.findMany({
+      where: afterId === null ? {} : { id: { gt: afterId } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+    return rows.map(toCustomer);
+  }
+
+  /** Deletes the customer's row (a GDPR erasure); true when there was one. The order ledger keeps only order ids. */
+  async forget(id: string): Promise<boolean> {
+    return (await this.db.prisma.customer.deleteMany({ where: { id } })).count > 0;
+  }
+
   /** The customers with the highest lifetime value first. */
   async top(limit: number): Promise<Customer[]> {
     const rows = await this.db.prisma.customer.findMany({

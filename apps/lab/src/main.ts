@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run lab -- list | start N | check N | solve N | tally | lost-ack | cron-report`, against a running demo.
+// `npm run lab -- list | start N | check N | solve N | tally | lost-ack | cron-report | table`, against a running demo.
 import { Command, InvalidArgumentError } from 'commander';
 import { ANSWERS_TOPIC, LabContext } from './context.js';
 import type { Lab } from './lab.js';
@@ -8,6 +8,7 @@ import { lostAck } from './tools/lost-ack.js';
 import { kinesisLeases, kinesisRead } from './tools/kinesis.js';
 import { putAndNote } from './labs/14-kinesis-api.js';
 import { runTally } from './tools/tally.js';
+import { describeReplay, replayTable } from './tools/table.js';
 import { CRON_GROUP } from './labs/10-replay.js';
 
 const DEFAULT_HTTP_PORT = 9080;
@@ -216,6 +217,18 @@ program
           `${l.shardId}  lease ${l.owner ?? '(free)'}  checkpoint ${l.checkpoint} (offset ${l.checkpointOffset ?? '–'})  ` +
             `${o.group} committed offset ${l.kafkaCommitted ?? '–'}`,
         );
+    }),
+  );
+
+program
+  .command('table')
+  .description(
+    'lab 16: replay the compacted topic customers from offset 0 with kafkajs and print the table it gives',
+  )
+  .option('--limit <n>', 'rows to print, by lifetime value', int, 10)
+  .action((o: { limit: number }) =>
+    withContext(async (ctx) => {
+      for (const line of describeReplay(await replayTable(ctx), undefined, o.limit)) console.log(line);
     }),
   );
 

@@ -49,6 +49,8 @@ export interface TopicLiveView {
   partitionCount: number;
   retentionMs: number | null;
   retentionBytes: number | null;
+  /** cleanup.policy has `compact`: the cleaner keeps the latest record per key. */
+  compacted: boolean;
   bytes: number;
   partitions: Array<{
     partition: number;
@@ -324,6 +326,7 @@ function topicView(topic: Topic): TopicLiveView {
     partitionCount: topic.partitions.length,
     retentionMs: c ? c.retentionMs : null,
     retentionBytes: c ? c.retentionBytes : null,
+    compacted: c?.compaction !== undefined,
     bytes,
     partitions,
   };

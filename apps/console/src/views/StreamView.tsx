@@ -79,6 +79,14 @@ function TopicCard({
               </>
             )}
           </span>
+          {topic.compacted && (
+            <span
+              data-testid="compacted"
+              title="cleanup.policy=compact: the cleaner keeps the latest record of each key; a null value (tombstone) deletes the key"
+            >
+              <b>compacted</b>: the latest per key
+            </span>
+          )}
           <span>
             <b>{retained.toLocaleString()}</b> {t('record', { plural: true })} retained,{' '}
             {formatBytes(topic.bytes)}

@@ -16,6 +16,7 @@ import { morePartitions } from './12-more-partitions.js';
 import { words } from './13-words.js';
 import { kinesisApi } from './14-kinesis-api.js';
 import { movingToKafka } from './15-moving-to-kafka.js';
+import { compactedTopics } from './16-compacted-topics.js';
 
 export const LABS: readonly Lab[] = [
   setup,
@@ -34,6 +35,7 @@ export const LABS: readonly Lab[] = [
   words,
   kinesisApi,
   movingToKafka,
+  compactedTopics,
 ];
 
 /** Numbers kept free for labs that land with other work. */
