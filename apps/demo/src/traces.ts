@@ -60,6 +60,8 @@ export interface OtlpBody {
 export class TraceStore {
   private readonly traces = new Map<string, SpanView[]>();
   private readonly orders = new Map<string, { traceId: string; at: number }>();
+  /** The orders that point at each trace, so evicting a trace costs what it holds, not a scan. */
+  private readonly ordersOfTrace = new Map<string, Set<string>>();
 
   constructor(private readonly maxTraces = 2000) {}
 
@@ -80,8 +82,7 @@ export class TraceStore {
           list.push(span);
           n++;
           const orderId = span.attributes['orders.order_id'];
-          if (typeof orderId === 'string')
-            this.orders.set(orderId, { traceId: span.traceId, at: span.start });
+          if (typeof orderId === 'string') this.point(orderId, span.traceId, span.start);
         }
     }
     return n;
@@ -101,11 +102,22 @@ export class TraceStore {
     return { orderId, traceId: o.traceId, spans };
   }
 
+  /** The order's newest trace (a spike put on `orders` without trace context gives each group its own). */
+  private point(orderId: string, traceId: string, at: number): void {
+    const before = this.orders.get(orderId);
+    if (before && before.traceId !== traceId) this.ordersOfTrace.get(before.traceId)?.delete(orderId);
+    this.orders.set(orderId, { traceId, at });
+    let ids = this.ordersOfTrace.get(traceId);
+    if (!ids) this.ordersOfTrace.set(traceId, (ids = new Set()));
+    ids.add(orderId);
+  }
+
   private evict(): void {
     while (this.traces.size > this.maxTraces) {
       const oldest = this.traces.keys().next().value as string;
       this.traces.delete(oldest);
-      for (const [id, o] of this.orders) if (o.traceId === oldest) this.orders.delete(id);
+      for (const id of this.ordersOfTrace.get(oldest) ?? []) this.orders.delete(id);
+      this.ordersOfTrace.delete(oldest);
     }
   }
 }
