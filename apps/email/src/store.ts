@@ -38,10 +38,10 @@ export class SentMailLog implements OnApplicationShutdown {
     return new Set(rows.map((r) => r.orderId));
   }
 
-  /** Logs sent confirmations, with their orders in the ledger, in one transaction. */
+  /** Logs sent confirmations, with their orders in the ledger, in one transaction (one INSERT each). */
   recordAll(mails: SentMail[]): Promise<Map<string, OnceResult>> {
-    return oncePerOrders(this.db.prisma, mails, async (tx, fresh) => {
-      await tx.sentMail.createMany({ data: fresh });
+    return oncePerOrders(this.db, mails, async (tx, fresh) => {
+      await tx.insert('sent_mails', fresh);
     });
   }
 

@@ -26,8 +26,8 @@ export class ShipmentStore implements OnApplicationShutdown {
   recordAll(
     shipments: (Omit<Shipment, 'bookedAt'> & { bookedAt: Date })[],
   ): Promise<Map<string, OnceResult>> {
-    return oncePerOrders(this.db.prisma, shipments, async (tx, fresh) => {
-      await tx.shipment.createMany({ data: fresh });
+    return oncePerOrders(this.db, shipments, async (tx, fresh) => {
+      await tx.insert('shipments', fresh);
     });
   }
 
