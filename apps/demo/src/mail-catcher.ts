@@ -64,22 +64,29 @@ export interface MailCatcher {
   smtpUrl: string;
   /** `http://host:port`, the page and the API. */
   httpUrl: string;
-  /** Stored messages, oldest first. */
-  messages(): readonly CaughtMessage[];
+  /** Stored messages, oldest first (every message accepted so far, parsed). */
+  messages(): Promise<readonly CaughtMessage[]>;
   clear(): void;
   close(): Promise<void>;
 }
 
 const SNIPPET_CHARS = 250;
+/** Mail is parsed once none has arrived for this long (or when someone reads). */
+const PARSE_WHEN_IDLE_MS = 250;
+
+interface Arrival {
+  raw: Buffer;
+  envelopeTo: string[];
+  receivedAt: string;
+}
 
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
   const maxMessages = options.maxMessages ?? 5000;
   const store: CaughtMessage[] = [];
 
-  const add = (parsed: ParsedMail, raw: Buffer, envelopeTo: string[]) => {
+  const add = ({ raw, envelopeTo, receivedAt: now }: Arrival, parsed: ParsedMail) => {
     const to = addresses(parsed.to);
-    const now = new Date().toISOString();
     store.push({
       ID: randomUUID(),
       MessageID: (parsed.messageId ?? '').replace(/^<|>$/g, ''),
@@ -108,6 +115,32 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     if (store.length > maxMessages) store.splice(0, store.length - maxMessages);
   };
 
+  // A message is accepted as soon as it has arrived and is parsed later, as a real MTA queues before
+  // it delivers: parsing is most of the catcher's work, and it runs on the demo's event loop, beside
+  // the broker. It happens once mail has stopped arriving for a moment, or when someone reads.
+  const pending: Arrival[] = [];
+  let parsing: Promise<void> | null = null;
+  let idle: NodeJS.Timeout | null = null;
+  const settle = (): Promise<void> =>
+    (parsing ??= (async () => {
+      while (pending.length) {
+        const arrival = pending.shift()!;
+        const parsed = await simpleParser(arrival.raw, { skipTextToHtml: true }).catch(
+          // mailparser reads nearly anything; keep what it can't as a message with no parsed parts.
+          () => simpleParser(Buffer.from('\r\n')),
+        );
+        add(arrival, parsed);
+      }
+    })().finally(() => (parsing = null)));
+  const arrived = (arrival: Arrival) => {
+    pending.push(arrival);
+    // Older ones would be dropped from the store right after parsing anyway.
+    if (pending.length > maxMessages) pending.splice(0, pending.length - maxMessages);
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => void settle(), PARSE_WHEN_IDLE_MS);
+    idle.unref();
+  };
+
   const smtp = new SMTPServer({
     banner: 'orders-stream mail catcher',
     // Plain SMTP only: apps use smtp://, and a self-signed STARTTLS would make nodemailer fail.
@@ -124,20 +157,12 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => callback(err));
       stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        // textAsHtml (the text part turned into HTML, links found) is not part of Mailpit's shapes and
-        // cost the catcher more than the rest of the parse.
-        simpleParser(raw, { skipTextToHtml: true }).then(
-          (parsed) => {
-            add(
-              parsed,
-              raw,
-              session.envelope.rcptTo.map((r) => r.address),
-            );
-            callback();
-          },
-          (err: Error) => callback(err),
-        );
+        arrived({
+          raw: Buffer.concat(chunks),
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          receivedAt: new Date().toISOString(),
+        });
+        callback();
       });
     },
   });
@@ -155,13 +180,15 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
   const server = http.createServer((req, res) => {
     const refusal = guardWrite(req);
     if (refusal) return sendRefusal(res, refusal);
-    handleHttp(req, res, store).catch((err: unknown) => {
-      if (!res.headersSent)
-        sendJson(res, err instanceof HttpError ? err.status : 500, {
-          error: err instanceof HttpError ? err.message : String(err),
-        });
-      else res.end();
-    });
+    settle()
+      .then(() => handleHttp(req, res, store))
+      .catch((err: unknown) => {
+        if (!res.headersSent)
+          sendJson(res, err instanceof HttpError ? err.status : 500, {
+            error: err instanceof HttpError ? err.message : String(err),
+          });
+        else res.end();
+      });
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -184,16 +211,21 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     httpPort,
     smtpUrl: `smtp://${shownHost}:${smtpPort}`,
     httpUrl: `http://${shownHost}:${httpPort}`,
-    messages: () => store,
-    clear: () => void store.splice(0),
-    close: () =>
-      (closing ??= Promise.all([
+    messages: () => settle().then(() => store),
+    clear: () => {
+      pending.splice(0);
+      store.splice(0);
+    },
+    close: () => {
+      if (idle) clearTimeout(idle);
+      return (closing ??= Promise.all([
         new Promise<void>((resolve) => smtp.close(() => resolve())),
         new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         }),
-      ]).then(() => undefined)),
+      ]).then(() => undefined));
+    },
   };
 }
 

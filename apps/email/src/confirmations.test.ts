@@ -62,7 +62,7 @@ afterAll(async () => {
 describe('email', () => {
   it('sends the confirmation over SMTP and logs what it sent', async () => {
     expect(await confirmations.send(order('o-1'))).toBe('sent');
-    const [mail] = catcher.messages();
+    const [mail] = await catcher.messages();
     expect(mail).toMatchObject({
       MessageID: 'order-o-1@orders-stream.local',
       Subject: 'Your order o-1 is confirmed',
@@ -83,7 +83,7 @@ describe('email', () => {
 
   it('sends nothing when the same order is delivered again', async () => {
     expect(await confirmations.send(order('o-1'))).toBe('already-sent');
-    expect(catcher.messages()).toHaveLength(1);
+    expect(await catcher.messages()).toHaveLength(1);
     expect(await log.count()).toBe(1);
   });
 
@@ -98,7 +98,7 @@ describe('email', () => {
     expect(await log.has('o-2')).toBe(false);
 
     expect(await confirmations.send(order('o-2'))).toBe('sent'); // the redelivery, once the server is back
-    expect(catcher.messages().map((m) => m.MessageID)).toEqual([
+    expect((await catcher.messages()).map((m) => m.MessageID)).toEqual([
       'order-o-1@orders-stream.local',
       'order-o-2@orders-stream.local',
     ]);

@@ -50,13 +50,12 @@ describe('email consuming `orders`', () => {
       const h = (await (await fetch(`${app.url}/health`)).json()) as { lag: { total: number } | null };
       return h.lag?.total === 0;
     });
-    expect(
-      catcher
-        .messages()
-        .map((m) => m.MessageID)
-        .sort(),
-    ).toEqual(['order-e-1@orders-stream.local', 'order-e-2@orders-stream.local']);
-    const mail = catcher.messages().find((m) => m.MessageID === 'order-e-1@orders-stream.local');
+    const caught = await catcher.messages();
+    expect(caught.map((m) => m.MessageID).sort()).toEqual([
+      'order-e-1@orders-stream.local',
+      'order-e-2@orders-stream.local',
+    ]);
+    const mail = caught.find((m) => m.MessageID === 'order-e-1@orders-stream.local');
     expect(mail?.To).toEqual([{ Name: 'Lin', Address: 'lin@example.org' }]);
     expect(mail?.Text).toContain('Total: €74.70');
 
