@@ -140,7 +140,10 @@ const erpStock: Check = async (system, shop) => {
  * The compacted topic `customers` (crm's table) as a reader rebuilds it: replayed from offset 0 with
  * kafkajs, the latest record per key wins, a tombstone deletes the row.
  */
-async function replayCustomers(system: System): Promise<Map<string, CustomerState>> {
+async function replayCustomers(
+  system: System,
+  complete: (rows: ReadonlyMap<string, CustomerState>) => boolean,
+): Promise<Map<string, CustomerState>> {
   const ends = new Map(
     (await system.admin.fetchTopicOffsets(CUSTOMERS_TOPIC)).map((p) => [p.partition, Number(p.high)]),
   );
@@ -150,6 +153,8 @@ async function replayCustomers(system: System): Promise<Map<string, CustomerStat
   const groupId = `e2e-customers-table-${process.pid}-${Date.now()}`;
   const consumer = system.kafka().consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
+  const seen = new Map<number, number>();
+  let timer: NodeJS.Timeout | undefined;
   try {
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -160,12 +165,28 @@ async function replayCustomers(system: System): Promise<Map<string, CustomerStat
         const key = message.key!.toString();
         if (message.value === null) rows.delete(key);
         else rows.set(key, JSON.parse(message.value.toString()) as CustomerState);
-        if (Number(message.offset) >= ends.get(partition)! - 1 && left.delete(partition) && !left.size)
-          done();
+        seen.set(partition, Number(message.offset));
+        // The end, or every state the check waits for: on a compacted topic a reader may never be
+        // handed a record at high watermark - 1 (an emptied batch), so the offset alone can't decide.
+        if (Number(message.offset) >= ends.get(partition)! - 1) left.delete(partition);
+        if (!left.size || complete(rows)) done();
       },
     });
-    await finished;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `replaying ${CUSTOMERS_TOPIC}: after 30 s, partitions ${[...left].join(', ')} had not reached ` +
+                `their high watermark (${JSON.stringify(Object.fromEntries(ends))}; read to ${JSON.stringify(Object.fromEntries(seen))})`,
+            ),
+          ),
+        30_000,
+      );
+    });
+    await Promise.race([finished, timeout]);
   } finally {
+    clearTimeout(timer);
     await consumer.disconnect();
     await system.admin.deleteGroups([groupId]).catch(() => undefined);
   }
@@ -188,7 +209,12 @@ const crm: Check = async (system, shop) => {
     expected.map(([id, c]) => [id, { orderCount: c.orderCount, lifetimeValueCents: c.lifetimeValueCents }]),
   );
   expect(Object.fromEntries(actual)).toEqual(want);
-  const table = await replayCustomers(system);
+  const table = await replayCustomers(system, (rows) =>
+    expected.every(([id, c]) => {
+      const row = rows.get(id);
+      return row?.orderCount === c.orderCount && row.lifetimeValueCents === c.lifetimeValueCents;
+    }),
+  );
   expect(
     Object.fromEntries(
       expected.map(([id]) => {
