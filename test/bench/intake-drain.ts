@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'port-base': { type: 'string', default: '22000' },
     /** Also put the consumers in an I/O scheduling class, e.g. 3 (idle) or 2:7 (best effort, lowest). */
     'consumer-ionice': { type: 'string' },
+    /** strace this process's fsync/fdatasync calls during the intake into FILE, and summarise them. */
+    'strace-fsync': { type: 'string' },
     'consumer-nice': { type: 'string', default: '10' },
     'cpu-prof': { type: 'string' },
     /** Another build of @orders/demo's index (e.g. an older checkout's apps/demo/src/index.ts), to compare. */
@@ -106,6 +108,7 @@ try {
         if (r.status !== 0) throw new Error(`ionice failed: ${r.stderr}`);
       }
   }
+  const rssIdle = process.memoryUsage().rss;
   // Warm the storefront's producer and every path once, then let the apps go idle.
   await runOrders(200, 50);
   await sleep(3000);
@@ -126,6 +129,17 @@ try {
   await producer.disconnect();
 
   const loadBefore = load();
+  const straceFile = values['strace-fsync'] ? path.resolve(values['strace-fsync']) : undefined;
+  const strace = straceFile
+    ? spawn(
+        'strace',
+        ['-f', '-qq', '-T', '-e', 'trace=fsync,fdatasync', '-o', straceFile, '-p', String(process.pid)],
+        {
+          stdio: 'ignore',
+        },
+      )
+    : undefined;
+  if (strace) await sleep(1000);
   const delay = monitorEventLoopDelay({ resolution: 10 });
   if (session) {
     session.connect();
@@ -141,6 +155,21 @@ try {
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const mainMs = mainThreadCpuMs() - main0;
+  if (strace) {
+    strace.kill('SIGINT');
+    await new Promise((r) => strace.once('exit', r));
+    const secs = readFileSync(straceFile!, 'utf8')
+      .split('\n')
+      .map((l) => /<([\d.]+)>$/.exec(l)?.[1])
+      .filter((x): x is string => x !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const q = (f: number) =>
+      ((secs[Math.min(secs.length - 1, Math.floor(f * secs.length))] ?? 0) * 1000).toFixed(1);
+    console.log(
+      `broker fsyncs during the intake: ${secs.length}, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+    );
+  }
   delay.disable();
   if (session) {
     const { profile } = await session.post('Profiler.stop');
@@ -152,6 +181,9 @@ try {
   }
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(`load before ${loadBefore}, after ${load()}`);
+  console.log(
+    `demo process RSS: ${(rssIdle / 2 ** 20).toFixed(0)} MiB idle, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB after the intake`,
+  );
   console.log(
     `intake: ${summary.placed} placed, ${summary.ordersPerSec}/s, p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, failed ${summary.failed}`,
   );
