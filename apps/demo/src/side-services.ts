@@ -122,7 +122,11 @@ export async function startSideServices(data: SideWorkerData): Promise<SideServi
 /** The worker's script: built, or the TypeScript source through tsx's loader. */
 function workerEntry(): [URL | string, { eval?: boolean; execArgv?: string[] }] {
   const here = import.meta.url;
-  if (here.endsWith('.js')) return [new URL('./side-services.worker.js', here), {}];
+  const built = here.endsWith('.js');
+  // Built and resolving the libs' dist/ too: plain Node. (Built but run with the libs' source
+  // condition, as some bench scripts do, the worker needs tsx for the libs.)
+  const fromSource = process.execArgv.some((a) => a.includes('@orders/source'));
+  if (built && !fromSource) return [new URL('./side-services.worker.js', here), {}];
   // A worker's own script is loaded before any --import of its execArgv takes effect, so a small
   // script registers tsx's hooks in the worker and then imports the source.
   // (tsx/esm/api's ESM build sits beside the CommonJS one that require.resolve finds.)
@@ -131,7 +135,7 @@ function workerEntry(): [URL | string, { eval?: boolean; execArgv?: string[] }] 
       .resolve('tsx/esm/api')
       .replace(/\.cjs$/, '.mjs'),
   ).href;
-  const source = new URL('./side-services.worker.ts', here).href;
+  const source = new URL(`./side-services.worker.${built ? 'js' : 'ts'}`, here).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
   // Only what loading the source needs (the test runner's own flags are not for a worker).
   return [boot, { eval: true, execArgv: ['--conditions=@orders/source'] }];
