@@ -290,7 +290,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     // The mail catcher and the trace receiver run in a worker thread (side-services.ts), off the
     // broker's event loop, at the consumers' priority: in a spike they take what the consumers send.
-    const side = await startSideServices({ niceness: options.consumerNiceness ?? CONSUMER_NICENESS });
+    const side = await startSideServices({ niceness: options.consumerNiceness ?? CONSUMER_NICENESS }, (err) =>
+      warn(`${err.message}: the mail catcher and the trace receiver are gone`),
+    );
     cleanups.push(() => side.close());
 
     // Traces for the console's order view: a tiny OTLP/HTTP receiver (traces.ts), unless a collector is

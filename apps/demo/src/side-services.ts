@@ -44,13 +44,19 @@ export interface SideServices {
   close(): Promise<void>;
 }
 
-export async function startSideServices(data: SideWorkerData): Promise<SideServices> {
+/** `onFailure`: the worker died (its mail catcher and receiver with it); not called after close(). */
+export async function startSideServices(
+  data: SideWorkerData,
+  onFailure: (err: Error) => void = () => undefined,
+): Promise<SideServices> {
   const [script, options] = workerEntry();
   const worker = new Worker(script, { ...options, workerData: data });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 0;
   let failure: Error | null = null;
+  let closing: Promise<void> | null = null;
   const failAll = (err: Error) => {
+    if (!failure && !closing) onFailure(err);
     failure ??= err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
@@ -77,7 +83,6 @@ export async function startSideServices(data: SideWorkerData): Promise<SideServi
     worker.once('error', reject);
   });
 
-  let closing: Promise<void> | null = null;
   return {
     async startMail(options) {
       const where = await call<Pick<MailCatcher, 'smtpPort' | 'httpPort' | 'smtpUrl' | 'httpUrl'>>({
