@@ -23,13 +23,35 @@ import { streams } from './scenarios/streams.js';
 /** In the order they run. The broker-vs-Kafka scenarios (perf-test, Redis Streams, NATS) go here too. */
 const SCENARIOS: Scenario[] = [brokerKafkajs, kafkaPerf, streams, pipeline];
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    out: { type: 'string', default: path.join(REPO, 'bench', 'results') },
-  },
-});
+const USAGE = [
+  'usage: npm run bench [-- --quick] [-- --only name,…] [-- --out dir]',
+  '  --quick      small counts, so CI proves every scenario still runs (figures not meaningful)',
+  '  --only       run only these scenarios (comma-separated)',
+  '  --out        where to write latest.json and the dated copy (default bench/results)',
+  'scenarios, in the order they run:',
+  ...SCENARIOS.map((s) => `  ${s.name.padEnd(12)} ${s.title}`),
+].join('\n');
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        out: { type: 'string', default: path.join(REPO, 'bench', 'results') },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const values = parseCommandLine();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const quick = values.quick ?? false;
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];

@@ -155,17 +155,23 @@ describe('the orders stream, end to end', () => {
         await Promise.all([Promise.all(victims.map((v) => system.kill(v))), shop.placeMany(40, 8)]);
         await shop.placeMany(100, 8);
       });
-      for (const v of victims) {
-        const exited = await waitFor(system, `${v.app} (${v.id}) to die`, () => system.exited(v), 10_000);
-        expect(exited.signal).toBe('SIGKILL');
-        // Dead consumers read nothing: the orders placed since pile up as lag.
-        expect(ordersLag(await group(system, v.app)), `${v.app}'s lag while it is dead`).toBeGreaterThan(0);
+      let restarted = false;
+      try {
+        for (const v of victims) {
+          const exited = await waitFor(system, `${v.app} (${v.id}) to die`, () => system.exited(v), 10_000);
+          expect(exited.signal).toBe('SIGKILL');
+          // Dead consumers read nothing: the orders placed since pile up as lag.
+          expect(ordersLag(await group(system, v.app)), `${v.app}'s lag while it is dead`).toBeGreaterThan(0);
+        }
+        await timed('restart the killed consumers and catch up', async () => {
+          restarted = true;
+          for (const v of victims) await system.startAgain(v);
+          await waitCaughtUp(system, PRESENT, 60_000);
+        });
+      } finally {
+        // A failed check above must not leave the consumers dead for every test after this one.
+        if (!restarted) for (const v of victims) await system.startAgain(v).catch(() => undefined);
       }
-
-      await timed('restart the killed consumers and catch up', async () => {
-        for (const v of victims) await system.startAgain(v);
-        await waitCaughtUp(system, PRESENT, 60_000);
-      });
     });
 
     everyAppShowsOneEffectPerOrder(', still exactly once after the kill');

@@ -32,6 +32,8 @@ export interface ConsumerFixtureOptions {
   health?: (app: RunningConsumer) => Promise<Record<string, unknown>>;
   /** Broker settings beside the fixture's (e.g. a short retentionCheckIntervalMs for compaction). */
   broker?: BrokerOptions;
+  /** Create the system's topics before the app starts (default true); false: the app starts on a bare broker. */
+  createTopics?: boolean;
 }
 
 export async function startConsumerFixture(options: ConsumerFixtureOptions): Promise<ConsumerFixture> {
@@ -43,10 +45,12 @@ export async function startConsumerFixture(options: ConsumerFixtureOptions): Pro
     ...options.env?.(dir),
   });
   const kafka = new Kafka(kafkaConfigFromEnv('test'));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-  await admin.disconnect();
+  if (options.createTopics ?? true) {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: TOPICS.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+    await admin.disconnect();
+  }
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const health = options.health;

@@ -233,7 +233,7 @@ describe('open-file limit', () => {
       'bash',
       [
         '-c',
-        `ulimit -n 256 && exec "${process.execPath}" --conditions=@orders/source --import tsx apps/sps/src/main.ts serve --port 0 --http-port off --data-dir "${dir}"`,
+        `ulimit -n 256 && exec "${process.execPath}" --conditions=@orders/source --import tsx apps/sps/src/main.ts serve --port 0 --http-port off --kinesis-port off --data-dir "${dir}"`,
       ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -270,9 +270,11 @@ describe('open-file limit', () => {
       expect(served).toBe(true);
     } finally {
       for (const s of clients) s.destroy();
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);

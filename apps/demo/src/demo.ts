@@ -189,6 +189,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     ...DEFAULT_PORTS,
     control: options.controlPort ?? DEFAULT_PORTS.control,
     ...options.ports,
+    // Given ports without a Kinesis port mean none (as documented on DemoPorts), not the default 4567
+    // that another demo or test may hold.
+    kinesis: options.ports ? (options.ports.kinesis ?? null) : DEFAULT_PORTS.kinesis,
     apps: { ...DEFAULT_PORTS.apps, ...options.ports?.apps },
   };
   // A discovered app's default port moves with the others (--port-offset).

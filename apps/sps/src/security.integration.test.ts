@@ -35,6 +35,8 @@ beforeAll(async () => {
       '0',
       '--http-port',
       'off',
+      '--kinesis-port',
+      'off',
       '--data-dir',
       path.join(dir, 'data'),
       '--sasl-users-file',

@@ -3,8 +3,8 @@
  * concurrent orders together in one produce request ({@link OrderBatcher}).
  */
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { HEADERS, ORDERS_TOPIC, SCHEMA_VERSION, TOPICS, type OrderEvent } from '@orders/contracts';
-import { kafkaConfigFromEnv, logLine } from '@orders/messaging';
+import { HEADERS, ORDERS_TOPIC, SCHEMA_VERSION, type OrderEvent } from '@orders/contracts';
+import { createMissingTopics, kafkaConfigFromEnv, logLine } from '@orders/messaging';
 import { injectTraceHeaders, SpanKind, withSpan } from '@orders/telemetry';
 import { Kafka, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
 import { DEFAULT_BATCHER, OrderBatcher } from './order-batcher.js';
@@ -59,17 +59,9 @@ export class OrdersProducer implements OnModuleInit, OnApplicationShutdown {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
+      const created = await createMissingTopics(admin);
+      if (created.length) logLine(APP, 'info', 'created topics', { topics: created });
       await this.readPartitions(admin);
-      const existing = new Set(await admin.listTopics());
-      const missing = TOPICS.filter((t) => !existing.has(t.name));
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
-        });
-        logLine(APP, 'info', 'created topics', { topics: missing.map((t) => t.name) });
-        await this.readPartitions(admin);
-      }
     } finally {
       await admin.disconnect();
     }

@@ -97,7 +97,8 @@ export function consumerTransportOptions(app: string, env: NodeJS.ProcessEnv = p
     transport: Transport.KAFKA,
     options: {
       client: kafkaConfigFromEnv(app, env),
-      consumer: { groupId: app, ...CONSUMER_TIMEOUTS },
+      // Never auto-create what it subscribes to: the topics are created with their partition counts (topics.ts).
+      consumer: { groupId: app, allowAutoTopicCreation: false, ...CONSUMER_TIMEOUTS },
       subscribe: { fromBeginning: true },
       postfixId: '',
       parser: { keepBinary: true },

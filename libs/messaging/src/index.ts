@@ -43,4 +43,5 @@ export {
   type RunningApp,
   type RunningConsumer,
 } from './bootstrap.js';
+export { createMissingTopics } from './topics.js';
 export { onParentGone } from './watchdog.js';

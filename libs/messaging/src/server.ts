@@ -4,10 +4,12 @@
  */
 import type { KafkaOptions } from '@nestjs/microservices';
 import { KafkaContext, ServerKafka } from '@nestjs/microservices';
+import { TOPICS } from '@orders/contracts';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { IncomingMessage } from './handle-order.js';
 import { logLine } from './log.js';
+import { createMissingTopics } from './topics.js';
 
 /**
  * The most messages handed to a handler at once (one transaction). A fetch of one partition brings up to
@@ -116,6 +118,19 @@ export class OrderConsumerServer extends ServerKafka {
   override async bindEvents(consumer: Consumer): Promise<void> {
     const patterns = [...this.messageHandlers.keys()];
     if (patterns.length > 0) {
+      // The consumer never auto-creates a topic (config.ts): the system's topics (`orders`, and the
+      // dead-letter topic it writes to) are made here with their partition counts if this app is the
+      // first to start on a fresh broker.
+      const admin = this.client!.admin();
+      await admin.connect();
+      try {
+        const created = patterns.some((p) => TOPICS.some((t) => t.name === p))
+          ? await createMissingTopics(admin)
+          : [];
+        if (created.length) logLine(this.group, 'info', 'created topics', { topics: created });
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
       await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: patterns });
     }
     await consumer.run({

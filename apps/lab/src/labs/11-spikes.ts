@@ -14,7 +14,7 @@ export const spikes: Lab = {
     await ctx.scaleTo(GROUP, 1);
     await ctx.post('/api/carrier/latency', { ms: SLOW_MS });
     return [
-      `${GROUP} runs 1 instance and the carrier answers in ${SLOW_MS} ms: ${GROUP} handles ~3 orders/s.`,
+      `${GROUP} runs 1 instance and the carrier takes ${SLOW_MS} ms per request: ${GROUP} books one partition's backlog per request, one partition after the other.`,
       'now send a burst of orders (step 1), watch the lag, then add instances (step 2)',
     ];
   },
