@@ -1,13 +1,11 @@
 /** Sends mail over SMTP (`SMTP_URL`) with nodemailer, and says which failures are the server's, not the order's. */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TransientError } from '@orders/messaging';
-import nodemailer, {
-  type NodemailerError,
-  type SMTPPoolOptions,
-  type SMTPPoolSentMessageInfo,
-  type Transporter,
-} from 'nodemailer';
+import type { NodemailerError } from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import { composeMessage } from './compose.js';
 import type { Confirmation } from './confirmation.js';
+import { SmtpConnections } from './smtp-connections.js';
 
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:1025';
 export const DEFAULT_MAIL_FROM = '"The orders stream shop" <shop@orders-stream.local>';
@@ -17,7 +15,16 @@ export interface MailerOptions {
   smtpUrl?: string;
   /** The From header; default {@link DEFAULT_MAIL_FROM}. */
   from?: string;
+  /** SMTP connections open at once (default {@link DEFAULT_SMTP_CONNECTIONS}). */
+  connections?: number;
 }
+
+/**
+ * A batch of confirmations goes out over this many connections at once, each sending many messages.
+ * Enough for the SMTP round trips of one connection (MAIL+RCPT, DATA, the message) to overlap the
+ * others'; a real relay may allow fewer, and then the ones it accepts carry the queue.
+ */
+export const DEFAULT_SMTP_CONNECTIONS = 8;
 
 /** What the SMTP server answered when it accepted a message. */
 export interface Accepted {
@@ -41,24 +48,23 @@ const UNAVAILABLE = new Set([
 @Injectable()
 export class Mailer implements OnApplicationShutdown {
   readonly smtpUrl: string;
-  private readonly transport: Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+  private readonly from: string;
+  private readonly connections: SmtpConnections;
 
   constructor(options: MailerOptions = {}) {
     this.smtpUrl = options.smtpUrl ?? DEFAULT_SMTP_URL;
-    this.transport = nodemailer.createTransport(
-      {
-        url: this.smtpUrl,
-        pool: true,
-        // A batch of confirmations goes out over these at once; each connection sends many messages.
-        maxConnections: 4,
-        maxMessages: 1_000,
-        // Fail fast rather than hold the partition for nodemailer's default minutes.
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 30_000,
-      },
-      { from: options.from ?? DEFAULT_MAIL_FROM },
-    );
+    this.from = options.from ?? DEFAULT_MAIL_FROM;
+    // nodemailer reads the URL as its transports do: host, port, smtps: = TLS, user:pass@ = AUTH.
+    const { auth, ...server } = parseConnectionUrl(this.smtpUrl);
+    this.connections = new SmtpConnections({
+      ...server,
+      ...(auth && { auth }),
+      maxConnections: options.connections ?? DEFAULT_SMTP_CONNECTIONS,
+      // Fail fast rather than hold the partition for nodemailer's default minutes.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
   }
 
   /** The server without credentials, for messages: `smtp://host:port`. */
@@ -79,15 +85,9 @@ export class Mailer implements OnApplicationShutdown {
    */
   async send(mail: Confirmation): Promise<Accepted> {
     try {
-      const info = await this.transport.sendMail({
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        headers: { 'X-Order-Id': mail.orderId },
-      });
-      return { messageId: info.messageId, response: info.response };
+      const { envelope, raw } = composeMessage(mail, this.from);
+      const info = await this.connections.send(envelope, raw);
+      return { messageId: mail.messageId, response: info.response };
     } catch (err) {
       const e = err as NodemailerError;
       // `permanent` is false for a 4xx reply ("try again later"), true for a 5xx refusal.
@@ -99,6 +99,6 @@ export class Mailer implements OnApplicationShutdown {
   }
 
   onApplicationShutdown() {
-    this.transport.close();
+    this.connections.close();
   }
 }
