@@ -16,9 +16,10 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { APPS, discoverApps, type AppDefinition } from './apps.js';
 import { createControlApi, type HttpRoute } from './control-api.js';
 import { OrderTrickle } from './load.js';
-import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import type { MailCatcher } from './mail-catcher.js';
+import { startSideServices } from './side-services.js';
 import { Supervisor, type InstanceInfo, type RestartPolicy } from './supervisor.js';
-import { startTraceReceiver, tracesApi, TraceStore } from './traces.js';
+import { tracesApi, type TraceQueries } from './traces.js';
 
 /** OTLP/HTTP, where the demo receives traces when no collector is configured. */
 const OTLP_PORT = 4318;
@@ -80,6 +81,8 @@ export interface DemoOptions {
 export interface RunningDemo {
   broker: BrokerHandle | null;
   mail: MailCatcher | null;
+  /** The demo's OTLP/HTTP trace receiver the apps export to; null when a collector is configured. */
+  otlpUrl: string | null;
   supervisor: Supervisor;
   trickle: OrderTrickle;
   /** Base URL of the control API. */
@@ -100,6 +103,11 @@ export interface DemoPorts {
   mailHttp: number;
   /** The broker's Kinesis API (HTTP/1.1 + h2c); absent or null: off. */
   kinesis?: number | null;
+  /**
+   * The demo's OTLP/HTTP trace receiver (default 4318, or any free port when that is taken); unused
+   * when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
+   */
+  otlp?: number;
   /** Each app's first instance, by app name. */
   apps: Record<string, number>;
 }
@@ -122,7 +130,8 @@ export const CONSUMER_NICENESS = 10;
  * A traffic spike is the storefront's to take and the consumers' to drain: on a small machine, six
  * consumers catching up would otherwise take the same cores the customer's checkout needs, and POSTs
  * would wait behind them. So each consumer instance runs `niceness` above the demo (the broker, the
- * storefront, the carrier and the mail catcher keep the demo's priority): when the cores are busy the
+ * storefront and the carrier keep the demo's priority; the mail catcher and the trace receiver, which
+ * take what the consumers send, run in a thread at the consumers' priority): when the cores are busy the
  * intake wins, the consumers get what is left, and their lag — the stream — absorbs the difference.
  * When the machine is idle, niceness changes nothing: the consumers get every spare cycle.
  */
@@ -279,15 +288,27 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       broker: brokerControl,
     });
 
+    // The mail catcher and the trace receiver run in a worker thread (side-services.ts), off the
+    // broker's event loop, at the consumers' priority: in a spike they take what the consumers send.
+    const side = await startSideServices({ niceness: options.consumerNiceness ?? CONSUMER_NICENESS }, (err) =>
+      warn(`${err.message}: the mail catcher and the trace receiver are gone`),
+    );
+    cleanups.push(() => side.close());
+
     // Traces for the console's order view: a tiny OTLP/HTTP receiver (traces.ts), unless a collector is
     // configured (OTEL_EXPORTER_OTLP_ENDPOINT). :4318, or any free port when that is taken.
-    const traces = new TraceStore();
+    let traces: TraceQueries = { recent: () => [], byOrder: () => null };
+    let otlpUrl: string | null = null;
     if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
-      const receiver = await startTraceReceiver(traces, OTLP_PORT).catch((err: NodeJS.ErrnoException) =>
-        err.code === 'EADDRINUSE' ? startTraceReceiver(traces, 0) : Promise.reject(err),
-      );
+      const receiver = await side
+        .startTraces(ports.otlp ?? OTLP_PORT)
+        .catch((err: NodeJS.ErrnoException) =>
+          err.code === 'EADDRINUSE' ? side.startTraces(0) : Promise.reject(err),
+        );
       cleanups.push(() => receiver.close());
       env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+      traces = receiver.queries;
+      otlpUrl = receiver.url;
     }
     const tracesRoute = tracesApi(traces);
     const demoRoutes: HttpRoute = async (req, res) => (await controlApi(req, res)) || tracesRoute(req, res);
@@ -339,7 +360,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // 3. The mail catcher (or a Mailpit already on its ports).
     let mail: MailCatcher | null = null;
     try {
-      mail = await startMailCatcher({ smtpPort: ports.smtp, httpPort: ports.mailHttp });
+      mail = await side.startMail({ smtpPort: ports.smtp, httpPort: ports.mailHttp });
       const m = mail;
       cleanups.push(() => m.close());
     } catch (err) {
@@ -408,6 +429,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         return broker;
       },
       mail,
+      otlpUrl,
       supervisor,
       trickle,
       controlUrl,

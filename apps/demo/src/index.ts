@@ -27,4 +27,4 @@ export {
   type RestartPolicy,
   type SupervisorOptions,
 } from './supervisor.js';
-export { startTraceReceiver, tracesApi, TraceStore, type SpanView } from './traces.js';
+export { startTraceReceiver, tracesApi, TraceStore, type SpanView, type TraceQueries } from './traces.js';

@@ -136,9 +136,9 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     pending.push(arrival);
     // Older ones would be dropped from the store right after parsing anyway.
     if (pending.length > maxMessages) pending.splice(0, pending.length - maxMessages);
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => void settle(), PARSE_WHEN_IDLE_MS);
-    idle.unref();
+    // One timer, pushed back on each arrival (a new timer per message cost more than taking it).
+    if (idle) idle.refresh();
+    else (idle = setTimeout(() => void settle(), PARSE_WHEN_IDLE_MS)).unref();
   };
 
   const smtp = new SMTPServer({

@@ -57,7 +57,24 @@ export interface OtlpBody {
   }>;
 }
 
-export class TraceStore {
+/** What the console's `/api/traces` asks of a trace store (here, or in the demo's worker thread). */
+export interface TraceQueries {
+  recent(limit?: number): RecentTrace[] | Promise<RecentTrace[]>;
+  byOrder(orderId: string): OrderTrace | null | Promise<OrderTrace | null>;
+}
+export interface RecentTrace {
+  orderId: string;
+  traceId: string;
+  at: number;
+  spans: number;
+}
+export interface OrderTrace {
+  orderId: string;
+  traceId: string;
+  spans: SpanView[];
+}
+
+export class TraceStore implements TraceQueries {
   private readonly traces = new Map<string, SpanView[]>();
   private readonly orders = new Map<string, { traceId: string; at: number }>();
   /** The orders that point at each trace, so evicting a trace costs what it holds, not a scan. */
@@ -88,14 +105,14 @@ export class TraceStore {
     return n;
   }
 
-  recent(limit = 20): Array<{ orderId: string; traceId: string; at: number; spans: number }> {
+  recent(limit = 20): RecentTrace[] {
     return [...this.orders]
       .sort((a, b) => b[1].at - a[1].at)
       .slice(0, limit)
       .map(([orderId, o]) => ({ orderId, ...o, spans: this.traces.get(o.traceId)?.length ?? 0 }));
   }
 
-  byOrder(orderId: string): { orderId: string; traceId: string; spans: SpanView[] } | null {
+  byOrder(orderId: string): OrderTrace | null {
     const o = this.orders.get(orderId);
     if (!o) return null;
     const spans = [...(this.traces.get(o.traceId) ?? [])].sort((a, b) => a.start - b.start);
@@ -162,14 +179,14 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
 };
 
 /** `GET /api/traces[?orderId=]` for the console (mounted beside the control API). */
-export function tracesApi(store: TraceStore): Route {
+export function tracesApi(store: TraceQueries): Route {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.replace(/\/+$/, '') !== '/api/traces') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'use GET' });
     const orderId = url.searchParams.get('orderId');
-    if (!orderId) return json(res, 200, { orders: store.recent() });
-    const trace = store.byOrder(orderId);
+    if (!orderId) return json(res, 200, { orders: await store.recent() });
+    const trace = await store.byOrder(orderId);
     if (!trace)
       return json(res, 404, {
         error: `no trace for order '${orderId}' yet (spans arrive within ~5 s of processing)`,
