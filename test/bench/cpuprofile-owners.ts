@@ -9,24 +9,8 @@
  * Node's HTTP parser and server frames with no app frame above them (in a spike that is the trace
  * receiver's requests: the console is not polling).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { readCpuProfile, shortenUrl as shorten } from './cpuprofile.js';
 
 const OWNERS: [string, RegExp][] = [
   ['trace receiver', /apps\/demo\/(src|dist)\/traces(-worker)?\.[jt]s/],
@@ -48,7 +32,7 @@ if (!file) {
   console.error('usage: tsx test/bench/cpuprofile-owners.ts <file.cpuprofile> [top]');
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const profile = readCpuProfile(file);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -103,11 +87,3 @@ if (top)
     for (const [k, t] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
       console.log(`  ${String(Math.round(t / 1000)).padStart(5)} ms  ${k}`);
   }
-
-function shorten(url: string): string {
-  const p = url.replace(/^file:\/\//, '');
-  const i = p.indexOf('node_modules/');
-  if (i >= 0) return p.slice(i);
-  const lib = p.search(/(libs|apps)\//);
-  return lib >= 0 ? p.slice(lib) : path.basename(p) || '(native)';
-}

@@ -7,30 +7,15 @@
  * Self time is the sampled time a frame was on top of the stack; "(idle)" is the event loop waiting,
  * so busy% = 100 − idle% says how close the one JavaScript thread is to being the limit.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { readCpuProfile, shortenUrl as shorten } from './cpuprofile.js';
 
 const [file, topArg] = process.argv.slice(2);
 if (!file) {
   console.error('usage: tsx test/bench/cpuprofile-top.ts <file.cpuprofile> [top]');
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const profile = readCpuProfile(file);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<string, number>();
 let totalUs = 0;
@@ -42,14 +27,6 @@ profile.samples.forEach((id, i) => {
   selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
   totalUs += delta;
 });
-
-function shorten(url: string): string {
-  const p = url.replace(/^file:\/\//, '');
-  const i = p.indexOf('node_modules/');
-  if (i >= 0) return p.slice(i);
-  const lib = p.search(/(libs|apps)\//);
-  return lib >= 0 ? p.slice(lib) : path.basename(p);
-}
 
 const pct = (us: number) => ((us / totalUs) * 100).toFixed(1).padStart(5);
 const idle = selfUs.get('(idle)') ?? 0;

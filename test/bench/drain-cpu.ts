@@ -18,12 +18,12 @@ import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { HEADERS, ORDERS_TOPIC, SCHEMA_VERSION } from '@orders/contracts';
+import { ORDERS_TOPIC } from '@orders/contracts';
 import { APPS, startDemo, startTraceReceiver, TraceStore } from '@orders/demo';
 import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { tempDir } from '../helpers/broker.js';
 import { REPO } from '../helpers/process.js';
-import { orderEvents } from './scenarios/pipeline.js';
+import { orderEvents, putOnOrders } from './scenarios/pipeline.js';
 
 const CONSUMERS = ['order-db', 'email', 'shipping', 'erp-stock', 'crm', 'promo-counter'];
 
@@ -131,17 +131,7 @@ try {
     const before = Object.fromEntries(Object.entries(pids()).map(([n, p]) => [n, cpuMsOf(p)]));
     const load = os.loadavg();
     const t0 = performance.now();
-    for (let i = 0; i < events.length; i += 500) {
-      await producer.send({
-        topic: ORDERS_TOPIC,
-        acks: -1,
-        messages: events.slice(i, i + 500).map((o) => ({
-          key: o.customer.id,
-          value: JSON.stringify(o),
-          headers: { [HEADERS.schemaVersion]: SCHEMA_VERSION },
-        })),
-      });
-    }
+    await putOnOrders(producer, events);
     const producedMs = performance.now() - t0;
     const ownAfterProduce = ownCpuMs();
     const drained: Record<string, number> = {};

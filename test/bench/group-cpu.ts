@@ -17,12 +17,12 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HEADERS, ORDERS_TOPIC, SCHEMA_VERSION, TOPICS } from '@orders/contracts';
+import { ORDERS_TOPIC, TOPICS } from '@orders/contracts';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startTraceReceiver, TraceStore } from '../../apps/demo/src/traces.js';
 import { startTestBroker, tempDir } from '../helpers/broker.js';
 import { exited, REPO } from '../helpers/process.js';
-import { orderEvents } from './scenarios/pipeline.js';
+import { orderEvents, putOnOrders } from './scenarios/pipeline.js';
 
 const { values } = parseArgs({
   options: {
@@ -96,16 +96,7 @@ async function measure(group: string, round: number) {
     await producer.connect();
     const cpu0 = cpuMs(child.pid!);
     const t0 = performance.now();
-    for (let i = 0; i < events.length; i += 500)
-      await producer.send({
-        topic: ORDERS_TOPIC,
-        acks: -1,
-        messages: events.slice(i, i + 500).map((o) => ({
-          key: o.customer.id,
-          value: JSON.stringify(o),
-          headers: { [HEADERS.schemaVersion]: SCHEMA_VERSION },
-        })),
-      });
+    await putOnOrders(producer, events);
     await producer.disconnect();
     await until(`${group} to drain`, 600_000, async () => {
       const [t] = await admin.fetchOffsets({ groupId: group, topics: [ORDERS_TOPIC] });

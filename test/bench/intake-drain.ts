@@ -23,12 +23,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { HEADERS, ORDERS_TOPIC, SCHEMA_VERSION } from '@orders/contracts';
 import * as currentDemo from '@orders/demo';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { tempDir } from '../helpers/broker.js';
 import { REPO } from '../helpers/process.js';
-import { orderEvents } from './scenarios/pipeline.js';
+import { orderEvents, putOnOrders } from './scenarios/pipeline.js';
 
 const CONSUMERS = ['order-db', 'email', 'shipping', 'erp-stock', 'crm', 'promo-counter'];
 
@@ -116,16 +115,7 @@ try {
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const events = orderEvents(backlog, Date.now().toString(36));
-  for (let i = 0; i < events.length; i += 500)
-    await producer.send({
-      topic: ORDERS_TOPIC,
-      acks: -1,
-      messages: events.slice(i, i + 500).map((o) => ({
-        key: o.customer.id,
-        value: JSON.stringify(o),
-        headers: { [HEADERS.schemaVersion]: SCHEMA_VERSION },
-      })),
-    });
+  await putOnOrders(producer, events);
   await producer.disconnect();
 
   const loadBefore = load();

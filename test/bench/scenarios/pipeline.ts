@@ -19,8 +19,9 @@ import {
   HEADERS,
   ORDERS_TOPIC,
   SCHEMA_VERSION,
+  type OrderEvent,
 } from '@orders/contracts';
-import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { tempDir } from '../../helpers/broker.js';
 import { exited, REPO } from '../../helpers/process.js';
 import type { BenchContext, Scenario } from '../scenario.js';
@@ -155,6 +156,20 @@ export function orderEvents(count: number, runId: string) {
       { orderId: `bench-${runId}-${i}`, placedAt: new Date(), currency: CURRENCY },
     );
   });
+}
+
+/** Puts orders straight on `orders` as the storefront would (key = customer id, schema header), 500 a request. */
+export async function putOnOrders(producer: Producer, events: readonly OrderEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 500)
+    await producer.send({
+      topic: ORDERS_TOPIC,
+      acks: -1,
+      messages: events.slice(i, i + 500).map((o) => ({
+        key: o.customer.id,
+        value: JSON.stringify(o),
+        headers: { [HEADERS.schemaVersion]: SCHEMA_VERSION },
+      })),
+    });
 }
 
 /** Committed offsets of `group` on `orders`, summed (−1 counts as 0). */
@@ -329,17 +344,7 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       );
       const cpuBefore = Object.fromEntries(CONSUMERS.map((g) => [g, cpuMsOf(pidOf[g]!)] as const));
       const s = performance.now();
-      for (let i = 0; i < events.length; i += 500) {
-        await producer.send({
-          topic: ORDERS_TOPIC,
-          acks: -1,
-          messages: events.slice(i, i + 500).map((o) => ({
-            key: o.customer.id,
-            value: JSON.stringify(o),
-            headers: { [HEADERS.schemaVersion]: SCHEMA_VERSION },
-          })),
-        });
-      }
+      await putOnOrders(producer, events);
       const producedMs = performance.now() - s;
       await producer.disconnect();
       const done: Record<string, { ms: number; committed: number; finished: boolean; cpuMs?: number }> = {};
