@@ -15,6 +15,7 @@ import { startBroker, type BrokerHandle, type BrokerOptions, type Logger } from 
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { APPS, discoverApps, type AppDefinition } from './apps.js';
 import { createControlApi, type HttpRoute } from './control-api.js';
+import { runWhenIdle } from './cpu-priority.js';
 import { OrderTrickle } from './load.js';
 import type { MailCatcher } from './mail-catcher.js';
 import { startSideServices } from './side-services.js';
@@ -129,11 +130,13 @@ export const CONSUMER_NICENESS = 10;
 /**
  * A traffic spike is the storefront's to take and the consumers' to drain: on a small machine, six
  * consumers catching up would otherwise take the same cores the customer's checkout needs, and POSTs
- * would wait behind them. So each consumer instance runs `niceness` above the demo (the broker, the
+ * would wait behind them. So each consumer instance runs `niceness` above the demo and, on Linux, in
+ * the SCHED_IDLE class (cpu-priority.ts says why niceness alone is not enough). The broker, the
  * storefront and the carrier keep the demo's priority; the mail catcher and the trace receiver, which
- * take what the consumers send, run in a thread at the consumers' priority): when the cores are busy the
- * intake wins, the consumers get what is left, and their lag — the stream — absorbs the difference.
- * When the machine is idle, niceness changes nothing: the consumers get every spare cycle.
+ * take what the consumers send, run in a thread lowered the same way. When the cores are busy the intake
+ * wins, the consumers get what is left, and their lag — the stream — absorbs the difference. When the
+ * machine is idle this changes nothing: the consumers get every spare cycle. Niceness 0 leaves the
+ * consumers exactly at the demo's priority.
  */
 export function lowerConsumerPriority(
   supervisor: Supervisor,
@@ -149,16 +152,14 @@ export function lowerConsumerPriority(
   let warned = false;
   supervisor.on('change', (info: InstanceInfo) => {
     if (info.status !== 'starting' || info.pid === null || !consumers.has(info.app)) return;
-    try {
-      os.setPriority(info.pid, target);
-    } catch (err) {
+    runWhenIdle(info.pid, target).catch((err: unknown) => {
       // e.g. a container without the right to change priorities: the demo works, only less fairly
       if (!warned)
         warn(
           `could not lower the consumers' OS priority (${(err as Error).message}); they run at the demo's`,
         );
       warned = true;
-    }
+    });
   });
 }
 

@@ -9,6 +9,7 @@
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { runWhenIdle } from './cpu-priority.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import type { SideReply, SideRequest, SideWorkerData } from './side-services.js';
 import { startTraceReceiver, TraceStore } from './traces.js';
@@ -60,14 +61,16 @@ port.on('message', (req: SideRequest & { id: number }) => {
 });
 
 /**
- * Linux gives each thread its own niceness: this one takes it from the consumers it serves, so in a
- * spike the broker's thread (and the storefront) win the cores and the mail and spans wait.
+ * Linux gives each thread its own niceness and scheduling class: this one takes the consumers' (see
+ * cpu-priority.ts), so in a spike the broker's thread (and the storefront) win the cores and the mail
+ * and spans wait.
  */
 function lowerThisThreadsPriority(by: number): void {
   try {
     // `/proc/thread-self` → `<pid>/task/<tid>`; setpriority(PRIO_PROCESS, tid) is per thread on Linux.
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + by));
+    if (!Number.isInteger(tid) || tid <= 0) return;
+    runWhenIdle(tid, Math.min(19, os.getPriority(tid) + by), { allThreads: false }).catch(() => undefined);
   } catch {
     // not Linux, or not allowed: the worker runs at the demo's priority
   }

@@ -55,9 +55,12 @@ export function isWrite(method: string | undefined): boolean {
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
 }
 
+/** Names every listener answers to. */
+const LOOPBACK_NAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
+
 /** The names this listener answers to, as seen by `req` (lower case, IPv6 without brackets). */
 export function ownNames(req: http.IncomingMessage, options: GuardOptions = {}): Set<string> {
-  const names = new Set(['localhost', '127.0.0.1', '::1']);
+  const names = new Set(LOOPBACK_NAMES);
   const local = req.socket.localAddress;
   if (local) names.add(unmapped(local).toLowerCase());
   const hostname = os.hostname().toLowerCase();
@@ -74,7 +77,8 @@ export function checkHost(req: http.IncomingMessage, options: GuardOptions = {})
   const header = req.headers.host;
   if (!header) return { status: 400, error: 'a Host header is required' };
   const name = hostOf(header);
-  if (name !== null && ownNames(req, options).has(name)) return null;
+  // the loopback names first: most requests use one, and ownNames asks the OS for the hostname
+  if (name !== null && (LOOPBACK_NAMES.has(name) || ownNames(req, options).has(name))) return null;
   return {
     status: 403,
     error:
