@@ -27,7 +27,7 @@ import * as currentDemo from '@orders/demo';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { tempDir } from '../helpers/broker.js';
 import { REPO } from '../helpers/process.js';
-import { orderEvents, putOnOrders } from './scenarios/pipeline.js';
+import { orderEvents, putOnOrders, runLoad } from './scenarios/pipeline.js';
 
 const CONSUMERS = ['order-db', 'email', 'shipping', 'erp-stock', 'crm', 'promo-counter'];
 
@@ -82,6 +82,7 @@ const demo = await startDemo({
     apps: appPorts,
   },
 });
+const storefrontUrl = `http://127.0.0.1:${appPorts.storefront}`;
 const kafka = new Kafka({
   clientId: 'intake-drain',
   brokers: [`127.0.0.1:${base}`],
@@ -109,7 +110,7 @@ try {
   }
   const rssIdle = process.memoryUsage().rss;
   // Warm the storefront's producer and every path once, then let the apps go idle.
-  await runOrders(200, 50);
+  await runLoad(storefrontUrl, 50, 200);
   await sleep(3000);
 
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -141,7 +142,7 @@ try {
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuMs();
   const t0 = performance.now();
-  const summary = await runOrders(Number(values.count), Number(values.rate));
+  const summary = await runLoad(storefrontUrl, Number(values.rate), Number(values.count));
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const mainMs = mainThreadCpuMs() - main0;
@@ -195,43 +196,4 @@ function mainThreadCpuMs(): number {
   const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-interface OrdersSummary {
-  placed: number;
-  failed: number;
-  ordersPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-function runOrders(count: number, rate: number): Promise<OrdersSummary> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(REPO, 'apps/storefront/dist/load.js'),
-        '--rate',
-        String(rate),
-        '--count',
-        String(count),
-        '--json',
-        '--url',
-        `http://127.0.0.1:${appPorts.storefront}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        const s = JSON.parse(line) as OrdersSummary & { failed?: number };
-        resolve({ ...s, failed: s.failed ?? 0 });
-      } catch {
-        reject(new Error(`npm run orders exited ${code}: ${out.slice(-500)}`));
-      }
-    });
-  });
 }

@@ -184,7 +184,7 @@ async function endOffsets(admin: Admin): Promise<number> {
 /** Orders placed before the intake, so it meets warm apps (see the intake). */
 const WARM_UP = { rate: 100, count: 300 };
 
-interface LoadSummary {
+export interface LoadSummary {
   placed?: number;
   failed?: number;
   ordersPerSec?: number;
@@ -193,12 +193,15 @@ interface LoadSummary {
   maxMs?: number;
 }
 
-/** `npm run orders -- --rate R --count C --json` against the storefront; its summary line. */
-async function runLoad(
+/**
+ * `npm run orders -- --rate R --count C --json` against the storefront at `url`; its summary line.
+ * The generator's stderr goes to `log` (default: this process's stderr).
+ */
+export async function runLoad(
   url: string,
   rate: number,
   count: number,
-  log: NodeJS.WritableStream,
+  log: NodeJS.WritableStream = process.stderr,
 ): Promise<LoadSummary> {
   const loader = spawn(
     process.execPath,
