@@ -89,4 +89,36 @@ describe('the mail catcher', () => {
     expect((await api('/api/v1/messages', { method: 'DELETE' })).status).toBe(200);
     expect(((await (await api('/api/v1/messages')).json()) as { total: number }).total).toBe(0);
   });
+
+  it('counts mail as it arrives; a page, a search and a message read find it (each parsed when first read)', async () => {
+    await api('/api/v1/messages', { method: 'DELETE' });
+    for (const s of ['Order o-5', 'Order o-6', 'Order o-7']) await send(s, 'grace@example.com');
+    const info = (await (await api('/api/v1/info')).json()) as { Messages: number; Unread: number };
+    expect(info).toMatchObject({ Messages: 3, Unread: 3 });
+
+    const newest = (await (await api('/api/v1/messages?limit=1')).json()) as {
+      total: number;
+      unread: number;
+      messages: { Subject: string }[];
+    };
+    expect(newest).toMatchObject({ total: 3, unread: 3, messages: [{ Subject: 'Order o-7' }] });
+    // o-5 was on no page yet: the search reads it all the same.
+    const found = (await (await api('/api/v1/search?query=o-5')).json()) as {
+      messages: { ID: string; Subject: string; Snippet: string }[];
+    };
+    expect(found.messages).toMatchObject([
+      { Subject: 'Order o-5', Snippet: 'Thank you for your order. Order o-5' },
+    ]);
+    await api(`/api/v1/message/${found.messages[0]!.ID}`);
+    expect(((await (await api('/api/v1/messages')).json()) as { unread: number }).unread).toBe(2);
+
+    const removed = await api('/api/v1/messages', {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ IDs: [found.messages[0]!.ID] }),
+    });
+    expect(removed.status).toBe(200);
+    const left = (await (await api('/api/v1/messages')).json()) as { messages: { Subject: string }[] };
+    expect(left.messages.map((m) => m.Subject)).toEqual(['Order o-7', 'Order o-6']);
+  });
 });

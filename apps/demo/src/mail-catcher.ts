@@ -71,75 +71,73 @@ export interface MailCatcher {
 }
 
 const SNIPPET_CHARS = 250;
-/** Mail is parsed once none has arrived for this long (or when someone reads). */
-const PARSE_WHEN_IDLE_MS = 250;
 
-interface Arrival {
+/**
+ * A message as it arrived. It is parsed the first time someone reads it, as a real MTA queues before it
+ * delivers: parsing (mailparser, ~0.65 ms a message) cost more than sending it, and in a spike it ran
+ * beside the consumers it was meant to show. A list page parses only the messages on it.
+ */
+interface Held {
+  ID: string;
   raw: Buffer;
   envelopeTo: string[];
   receivedAt: string;
+  message?: CaughtMessage;
+  parsing?: Promise<CaughtMessage>;
+}
+
+function parsedOf(held: Held): Promise<CaughtMessage> {
+  if (held.message) return Promise.resolve(held.message);
+  return (held.parsing ??= simpleParser(held.raw, { skipTextToHtml: true })
+    // mailparser reads nearly anything; keep what it can't as a message with no parsed parts.
+    .catch(() => simpleParser(Buffer.from('\r\n')))
+    .then((parsed) => {
+      held.message = caughtMessage(held, parsed);
+      delete held.parsing;
+      return held.message;
+    }));
+}
+
+/** Parses those not yet parsed, one after another (a spike's worth would otherwise be parsed at once). */
+async function parsedAll(helds: readonly Held[]): Promise<CaughtMessage[]> {
+  const out: CaughtMessage[] = [];
+  for (const held of helds) out.push(await parsedOf(held));
+  return out;
+}
+
+function caughtMessage({ ID, raw, envelopeTo, receivedAt }: Held, parsed: ParsedMail): CaughtMessage {
+  const to = addresses(parsed.to);
+  return {
+    ID,
+    MessageID: (parsed.messageId ?? '').replace(/^<|>$/g, ''),
+    Read: false,
+    From: addresses(parsed.from)[0] ?? null,
+    To: to.length ? to : envelopeTo.map((a) => ({ Name: '', Address: a })),
+    Cc: addresses(parsed.cc),
+    Bcc: addresses(parsed.bcc),
+    ReplyTo: addresses(parsed.replyTo),
+    Subject: parsed.subject ?? '',
+    Created: receivedAt,
+    Date: parsed.date ? parsed.date.toISOString() : receivedAt,
+    Size: raw.length,
+    Text: parsed.text ?? '',
+    HTML: typeof parsed.html === 'string' ? parsed.html : '',
+    Headers: headersOf(parsed),
+    Attachments: parsed.attachments.map((a, i) => ({
+      PartID: String(i + 2),
+      FileName: a.filename ?? '',
+      ContentType: a.contentType,
+      ContentID: a.contentId ?? '',
+      Size: a.size,
+    })),
+    raw,
+  };
 }
 
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
   const maxMessages = options.maxMessages ?? 5000;
-  const store: CaughtMessage[] = [];
-
-  const add = ({ raw, envelopeTo, receivedAt: now }: Arrival, parsed: ParsedMail) => {
-    const to = addresses(parsed.to);
-    store.push({
-      ID: randomUUID(),
-      MessageID: (parsed.messageId ?? '').replace(/^<|>$/g, ''),
-      Read: false,
-      From: addresses(parsed.from)[0] ?? null,
-      To: to.length ? to : envelopeTo.map((a) => ({ Name: '', Address: a })),
-      Cc: addresses(parsed.cc),
-      Bcc: addresses(parsed.bcc),
-      ReplyTo: addresses(parsed.replyTo),
-      Subject: parsed.subject ?? '',
-      Created: now,
-      Date: parsed.date ? parsed.date.toISOString() : now,
-      Size: raw.length,
-      Text: parsed.text ?? '',
-      HTML: typeof parsed.html === 'string' ? parsed.html : '',
-      Headers: headersOf(parsed),
-      Attachments: parsed.attachments.map((a, i) => ({
-        PartID: String(i + 2),
-        FileName: a.filename ?? '',
-        ContentType: a.contentType,
-        ContentID: a.contentId ?? '',
-        Size: a.size,
-      })),
-      raw,
-    });
-    if (store.length > maxMessages) store.splice(0, store.length - maxMessages);
-  };
-
-  // A message is accepted as soon as it has arrived and is parsed later, as a real MTA queues before
-  // it delivers: parsing is most of the catcher's work, and it runs on the demo's event loop, beside
-  // the broker. It happens once mail has stopped arriving for a moment, or when someone reads.
-  const pending: Arrival[] = [];
-  let parsing: Promise<void> | null = null;
-  let idle: NodeJS.Timeout | null = null;
-  const settle = (): Promise<void> =>
-    (parsing ??= (async () => {
-      while (pending.length) {
-        const arrival = pending.shift()!;
-        const parsed = await simpleParser(arrival.raw, { skipTextToHtml: true }).catch(
-          // mailparser reads nearly anything; keep what it can't as a message with no parsed parts.
-          () => simpleParser(Buffer.from('\r\n')),
-        );
-        add(arrival, parsed);
-      }
-    })().finally(() => (parsing = null)));
-  const arrived = (arrival: Arrival) => {
-    pending.push(arrival);
-    // Older ones would be dropped from the store right after parsing anyway.
-    if (pending.length > maxMessages) pending.splice(0, pending.length - maxMessages);
-    // One timer, pushed back on each arrival (a new timer per message cost more than taking it).
-    if (idle) idle.refresh();
-    else (idle = setTimeout(() => void settle(), PARSE_WHEN_IDLE_MS)).unref();
-  };
+  const store: Held[] = [];
 
   const smtp = new SMTPServer({
     banner: 'orders-stream mail catcher',
@@ -157,11 +155,13 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => callback(err));
       stream.on('end', () => {
-        arrived({
+        store.push({
+          ID: randomUUID(),
           raw: Buffer.concat(chunks),
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
           receivedAt: new Date().toISOString(),
         });
+        if (store.length > maxMessages) store.splice(0, store.length - maxMessages);
         callback();
       });
     },
@@ -180,15 +180,13 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
   const server = http.createServer((req, res) => {
     const refusal = guardWrite(req);
     if (refusal) return sendRefusal(res, refusal);
-    settle()
-      .then(() => handleHttp(req, res, store))
-      .catch((err: unknown) => {
-        if (!res.headersSent)
-          sendJson(res, err instanceof HttpError ? err.status : 500, {
-            error: err instanceof HttpError ? err.message : String(err),
-          });
-        else res.end();
-      });
+    handleHttp(req, res, store).catch((err: unknown) => {
+      if (!res.headersSent)
+        sendJson(res, err instanceof HttpError ? err.status : 500, {
+          error: err instanceof HttpError ? err.message : String(err),
+        });
+      else res.end();
+    });
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -211,21 +209,16 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     httpPort,
     smtpUrl: `smtp://${shownHost}:${smtpPort}`,
     httpUrl: `http://${shownHost}:${httpPort}`,
-    messages: () => settle().then(() => store),
-    clear: () => {
-      pending.splice(0);
-      store.splice(0);
-    },
-    close: () => {
-      if (idle) clearTimeout(idle);
-      return (closing ??= Promise.all([
+    messages: () => parsedAll(store),
+    clear: () => void store.splice(0),
+    close: () =>
+      (closing ??= Promise.all([
         new Promise<void>((resolve) => smtp.close(() => resolve())),
         new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         }),
-      ]).then(() => undefined));
-    },
+      ]).then(() => undefined)),
   };
 }
 
@@ -307,27 +300,35 @@ function snippet(m: CaughtMessage): string {
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}...` : text;
 }
 
-function list(all: readonly CaughtMessage[], url: URL, filtered = all) {
+/** A page of the list, newest first; only the messages on it are parsed. */
+async function list(all: readonly Held[], url: URL, filtered: readonly Held[] = all) {
   const start = Math.max(0, Number(url.searchParams.get('start')) || 0);
   const limit = Math.max(1, Number(url.searchParams.get('limit')) || 50);
-  const newestFirst = [...filtered].reverse().slice(start, start + limit);
-  const unread = all.filter((m) => !m.Read).length;
+  const newestFirst = await parsedAll([...filtered].reverse().slice(start, start + limit));
   return {
     total: all.length,
-    unread,
+    unread: all.filter(unread).length,
     count: newestFirst.length,
     messages_count: filtered.length,
-    messages_unread: filtered.filter((m) => !m.Read).length,
+    messages_unread: filtered.filter(unread).length,
     start,
     tags: [] as string[],
     messages: newestFirst.map(summary),
   };
 }
 
-/** Mailpit's search is a query language; here: every word must occur in from, to, subject or text. */
-function search(all: readonly CaughtMessage[], query: string): CaughtMessage[] {
+/** Only a message someone has opened is read, and opening it parsed it. */
+const unread = (held: Held) => !held.message?.Read;
+
+/**
+ * Mailpit's search is a query language; here: every word must occur in from, to, subject or text.
+ * It reads every message, so it parses every one not yet parsed.
+ */
+async function search(all: readonly Held[], query: string): Promise<Held[]> {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  return all.filter((m) => {
+  await parsedAll(all);
+  return all.filter(({ message: m }) => {
+    if (!m) return false;
     const hay = [
       m.From?.Address,
       m.From?.Name,
@@ -342,23 +343,23 @@ function search(all: readonly CaughtMessage[], query: string): CaughtMessage[] {
   });
 }
 
-async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, store: CaughtMessage[]) {
+async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, store: Held[]) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
 
   if (path === '/' && (method === 'GET' || method === 'HEAD')) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    return res.end(page(store));
+    return res.end(page(store.length, await parsedAll(store.slice(-PAGE_ROWS).reverse())));
   }
   if (path === '/api/v1/info' && method === 'GET')
     return sendJson(res, 200, {
       Version: 'orders-stream mail catcher',
       Messages: store.length,
-      Unread: store.filter((m) => !m.Read).length,
+      Unread: store.filter(unread).length,
     });
   if (path === '/api/v1/messages') {
-    if (method === 'GET') return sendJson(res, 200, list(store, url));
+    if (method === 'GET') return sendJson(res, 200, await list(store, url));
     if (method === 'DELETE') {
       const body = await readBody(req);
       const ids: unknown = body ? (JSON.parse(body) as { IDs?: unknown }).IDs : undefined;
@@ -372,13 +373,18 @@ async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, s
     return sendJson(res, 405, { error: `${method} is not supported on ${path}` });
   }
   if (path === '/api/v1/search' && method === 'GET')
-    return sendJson(res, 200, list(store, url, search(store, url.searchParams.get('query') ?? '')));
+    return sendJson(
+      res,
+      200,
+      await list(store, url, await search(store, url.searchParams.get('query') ?? '')),
+    );
 
   const m = /^\/api\/v1\/message\/([^/]+)(?:\/(headers|raw))?$/.exec(path);
   if (m && method === 'GET') {
     const id = decodePathSegment(m[1]!);
-    const msg = id === 'latest' ? store[store.length - 1] : store.find((x) => x.ID === id);
-    if (!msg) return sendText(res, 404, 'message not found');
+    const held = id === 'latest' ? store[store.length - 1] : store.find((x) => x.ID === id);
+    if (!held) return sendText(res, 404, 'message not found');
+    const msg = await parsedOf(held);
     if (m[2] === 'headers') return sendJson(res, 200, msg.Headers);
     if (m[2] === 'raw') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -400,15 +406,16 @@ async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, s
   });
 }
 
-function page(store: readonly CaughtMessage[]): string {
+const PAGE_ROWS = 200;
+
+/** The HTML page: how many are held, and the newest of them (parsed), newest first. */
+function page(total: number, newest: readonly CaughtMessage[]): string {
   const esc = (s: string) =>
     s.replace(
       /[&<>"']/g,
       (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
     );
-  const rows = [...store]
-    .reverse()
-    .slice(0, 200)
+  const rows = newest
     .map(
       (m) =>
         `<tr><td>${esc(m.Created.replace('T', ' ').slice(0, 19))}</td><td>${esc(m.From?.Address ?? '')}</td>` +
@@ -418,11 +425,11 @@ function page(store: readonly CaughtMessage[]): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
-<title>Mail catcher (${store.length})</title>
+<title>Mail catcher (${total})</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}th{background:#f4f4f4}</style></head>
 <body><h1>Mail catcher</h1>
-<p>${store.length} message(s) caught; newest first (up to 200 shown). Mailpit-compatible API:
+<p>${total} message(s) caught; newest first (up to ${PAGE_ROWS} shown). Mailpit-compatible API:
 <a href="/api/v1/messages">/api/v1/messages</a>. This page refreshes every 5 s.</p>
 <table><thead><tr><th>received</th><th>from</th><th>to</th><th>subject</th></tr></thead>
 <tbody>

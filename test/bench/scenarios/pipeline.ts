@@ -85,6 +85,24 @@ function memOf(pid: number): { pss: number; anon: number } {
   }
 }
 
+/**
+ * Samples `measure` every 2 s until the demo's PSS has fallen by less than 1 % over the last 20 s
+ * (at most 90 s), and returns the last sample with how long that took.
+ */
+async function settledMemory<T extends { pssMiB: number }>(
+  measure: () => T,
+): Promise<T & { settledAfterMs: number }> {
+  const t0 = performance.now();
+  const samples = [measure()];
+  while (performance.now() - t0 < 90_000) {
+    await sleep(2_000);
+    samples.push(measure());
+    const window = samples.slice(-11); // 20 s: the first fall can come ~10 s after a quiet start
+    if (window.length === 11 && window[0]!.pssMiB - window[10]!.pssMiB < window[0]!.pssMiB * 0.01) break;
+  }
+  return { ...samples[samples.length - 1]!, settledAfterMs: Math.round(performance.now() - t0) };
+}
+
 /** CPU time (user + system) a process has used so far, ms; 0 when it is gone. */
 function cpuMsOf(pid: number): number {
   try {
@@ -282,20 +300,42 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       `${(listeningMs / 1000).toFixed(1)} s / ${(joinedMs / 1000).toFixed(1)} s`,
     );
 
-    // Idle RSS, once start-up garbage had a moment to go.
+    // Memory just after start-up, and again once idle: V8's memory reducer returns start-up garbage
+    // only after a heap has stayed quiet for a while (~30 s after joining on this machine).
     await sleep(quick ? 1_000 : 5_000);
-    const byApp: Record<string, number> = {};
-    for (const a of apps) for (const i of a.instances) if (i.pid) byApp[a.name] = mib(rssOf(i.pid));
     const pids = tree(demo.pid!);
-    const total = mib(pids.reduce((s, p) => s + rssOf(p), 0));
-    byApp['demo (broker, mail catcher, control API)'] = mib(rssOf(demo.pid!));
-    const mems = pids.map(memOf);
-    const pssMiB = mib(mems.reduce((s, m) => s + m.pss, 0));
-    const privateMiB = mib(mems.reduce((s, m) => s + m.anon, 0));
-    out.demo = { rssMiB: total, pssMiB, privateMiB, processes: pids.length, rssMiBByProcess: byApp };
-    line(`demo RSS, idle (${pids.length} processes)`, `${total} MiB`);
-    line('  the same, PSS / private (anonymous) memory', `${pssMiB} / ${privateMiB} MiB`);
-    for (const [name, rss] of Object.entries(byApp)) line(`  ${name}`, `${rss} MiB`);
+    const memory = () => {
+      const byApp: Record<string, number> = {};
+      for (const a of apps) for (const i of a.instances) if (i.pid) byApp[a.name] = mib(rssOf(i.pid));
+      byApp['demo (broker, mail catcher, control API)'] = mib(rssOf(demo.pid!));
+      const mems = pids.map(memOf);
+      return {
+        rssMiB: mib(pids.reduce((s, p) => s + rssOf(p), 0)),
+        pssMiB: mib(mems.reduce((s, m) => s + m.pss, 0)),
+        privateMiB: mib(mems.reduce((s, m) => s + m.anon, 0)),
+        rssMiBByProcess: byApp,
+      };
+    };
+    const afterStart = memory();
+    const idle = quick ? { ...afterStart, settledAfterMs: 0 } : await settledMemory(memory);
+    out.demo = {
+      rssMiB: idle.rssMiB,
+      pssMiB: idle.pssMiB,
+      privateMiB: idle.privateMiB,
+      processes: pids.length,
+      rssMiBByProcess: idle.rssMiBByProcess,
+      settledAfterMs: idle.settledAfterMs,
+      afterStart: { rssMiB: afterStart.rssMiB, pssMiB: afterStart.pssMiB, privateMiB: afterStart.privateMiB },
+    };
+    line(
+      `demo RSS 5 s after joining (${pids.length} processes): RSS / PSS / private`,
+      `${afterStart.rssMiB} / ${afterStart.pssMiB} / ${afterStart.privateMiB} MiB`,
+    );
+    line(
+      `demo RSS, idle (settled ${Math.round(idle.settledAfterMs / 1000)} s later): RSS / PSS / private`,
+      `${idle.rssMiB} / ${idle.pssMiB} / ${idle.privateMiB} MiB`,
+    );
+    for (const [name, rss] of Object.entries(idle.rssMiBByProcess)) line(`  ${name}`, `${rss} MiB`);
 
     // One more consumer instance: the control API's start → listening → joined.
     {
