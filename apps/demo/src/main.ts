@@ -43,7 +43,7 @@ const program = new Command('demo')
   .option('--work-dir <dir>', 'where the apps run and keep their .data/ (default: the repository root)')
   .option(
     '--port-offset <n>',
-    'add N to every default port (9092, 9080, 1025, 8025, 3000 … 3007), to run beside another demo; env DEMO_PORT_OFFSET',
+    'add N to every default port (9092, 9080, 9081, 1025, 8025, 4567, 3000 … 3007), to run beside another demo (the trace receiver takes 4318, or any free port when that is taken); env DEMO_PORT_OFFSET',
     offset,
     process.env.DEMO_PORT_OFFSET ? offset(process.env.DEMO_PORT_OFFSET) : 0,
   )
