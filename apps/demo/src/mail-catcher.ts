@@ -93,7 +93,7 @@ function parsedOf(held: Held): Promise<CaughtMessage> {
     .catch(() => simpleParser(Buffer.from('\r\n')))
     .then((parsed) => {
       held.message = caughtMessage(held, parsed);
-      delete held.parsing;
+      held.parsing = undefined;
       return held.message;
     }));
 }
