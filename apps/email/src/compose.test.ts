@@ -3,7 +3,8 @@
 // trailing spaces, `=`, a long non-ASCII subject).
 import { buildOrderEvent } from '@orders/contracts';
 import { describe, expect, it } from 'vitest';
-import { composeMessage, mimeTreeOf, writeMessage } from './compose.js';
+import MimeNode from 'nodemailer/lib/mime-node';
+import { composeMessage, mimeTreeOf, normaliseHeaderKeyUncached, writeMessage } from './compose.js';
 import { renderConfirmation, type Confirmation } from './confirmation.js';
 import { DEFAULT_MAIL_FROM } from './mailer.js';
 
@@ -49,5 +50,20 @@ describe('composing a confirmation', () => {
       from: 'shop@orders-stream.local',
       to: ['grace@example.org'],
     });
+  });
+
+  it('names headers as nodemailer does, also the second time and for names a header must not have', () => {
+    const node = new MimeNode('text/plain');
+    // The method every header passes through, as MimeNode itself calls it (the patched one).
+    const normalise = (key: string) =>
+      (node as unknown as { _normalizeHeaderKey(key: string): string })._normalizeHeaderKey(key);
+    const names = ['x-order-id', 'content-type', 'MIME-VERSION', 'dkim-signature', 'X-SMTPAPI', 'otp-token'];
+    const hostile = ['From: ceo@example.com (', 'Bcc\r\nX', ' to ', 'x\u0000y', 'content-features'];
+    for (const key of [...names, ...hostile, ...names, ...hostile]) {
+      const uncached = normaliseHeaderKeyUncached.call(node, key);
+      expect(normalise(key)).toBe(uncached);
+    }
+    expect(normalise('x-order-id')).toBe('X-Order-ID');
+    expect(normalise('From: ceo@example.com (')).toBe('Fromceo@example.com(');
   });
 });

@@ -3,8 +3,8 @@
  * processes, SQLite, the carrier with its default latency):
  *  - demo start → every app listening → every consumer joined; one more consumer instance's start;
  *  - idle RSS of the demo and each of its processes;
- *  - storefront intake: `npm run orders -- --rate R --count C` twice, a first burst and again (POST
- *    latency p50/p99 of each);
+ *  - storefront intake: `npm run orders -- --rate R --count C` twice, a first burst and again, then
+ *    once at the target's 1,000/s (POST latency p50/p99 of each);
  *  - each group draining N orders put straight on `orders` (kafkajs, batches of 500): orders/s from the
  *    first produce to the group's committed offsets reaching the end of the stream.
  */
@@ -249,6 +249,9 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
   const spike = Number(process.env.BENCH_SPIKE ?? (quick ? 300 : 10_000));
   const intakeRate = Number(process.env.BENCH_INTAKE_RATE ?? (quick ? 200 : 2_000));
   const intakeCount = Number(process.env.BENCH_INTAKE_COUNT ?? (quick ? 200 : 4_000));
+  // The issue's target is ≥ 1,000 orders/s with POST p99 < 50 ms: a third run at that rate says whether
+  // the machine meets it there, while the 2,000/s runs show how far past it the pipeline goes.
+  const targetRate = Number(process.env.BENCH_TARGET_RATE ?? (quick ? 100 : 1_000));
   const drainTimeoutMs = Number(process.env.BENCH_DRAIN_TIMEOUT_S ?? (quick ? 60 : 600)) * 1000;
   const workDir = await tempDir('bench-demo-');
   const offset = await freeOffset();
@@ -383,12 +386,12 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
         ).catch(() => false);
         if (!caught) say('(the groups had not taken in the intake when the next run started)');
       };
-      const intake = async (label: string) => {
+      const intake = async (label: string, rate = intakeRate) => {
         const s = performance.now();
-        const summary = await runLoad(storefrontUrl, intakeRate, intakeCount, log);
+        const summary = await runLoad(storefrontUrl, rate, intakeCount, log);
         const wallMs = Math.round(performance.now() - s); // the load alone, not the catching up after it
         line(
-          `${label} (--rate ${intakeRate} --count ${intakeCount})`,
+          `${label} (--rate ${rate} --count ${intakeCount})`,
           `${summary.ordersPerSec} orders/s, POST p50 ${summary.p50Ms} ms p99 ${summary.p99Ms} ms, ${summary.failed} failed`,
         );
         await caughtUp();
@@ -399,6 +402,7 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
       await sleep(quick ? 500 : 3_000);
       out.intakeFirst = await intake('storefront intake, first burst');
       out.intake = await intake('storefront intake, again');
+      out.intakeAtTarget = await intake('storefront intake at the target rate', targetRate);
     }
 
     // The spike: N orders straight on `orders`, then each group's committed offsets reaching the end.
@@ -478,6 +482,9 @@ async function run({ quick, line, say }: BenchContext): Promise<Record<string, R
         intakeOrdersPerSec: (out.intake as { ordersPerSec?: number }).ordersPerSec ?? null,
         intakeP99Ms: (out.intake as { p99Ms?: number }).p99Ms ?? null,
         intakeFirstBurstP99Ms: (out.intakeFirst as { p99Ms?: number }).p99Ms ?? null,
+        intakeAtTargetRate: targetRate,
+        intakeAtTargetOrdersPerSec: (out.intakeAtTarget as { ordersPerSec?: number }).ordersPerSec ?? null,
+        intakeAtTargetP99Ms: (out.intakeAtTarget as { p99Ms?: number }).p99Ms ?? null,
         slowestGroupOrdersPerSec: slowest,
         slowestGroup: Object.entries(groups).find(([, v]) => v.ordersPerSec === slowest)?.[0],
       };
